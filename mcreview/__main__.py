@@ -1,0 +1,3 @@
+from mcreview.cli import main
+
+main()

@@ -1,0 +1,225 @@
+"""The queue database: connection settings, schema migrations, write transactions.
+
+Several assessors write to one SQLite file at once, so every connection runs in
+WAL mode with a busy timeout and full fsync on commit, and every write starts
+with BEGIN IMMEDIATE (take the write lock first, then read), which is what keeps
+"database is locked" from reaching anyone.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+BUSY_TIMEOUT_MS = 30_000
+
+migrations = sqlite_utils.Migrations("mcreview")
+
+
+def _run_statements(db: sqlite_utils.Database, script: str) -> None:
+    """Run a schema script statement by statement: executescript() would COMMIT
+    the surrounding transaction, and migrations run inside one."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.conn.execute(statement)
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    _run_statements(
+        db,
+        """
+        CREATE TABLE specs (
+            hash TEXT PRIMARY KEY,
+            credential TEXT NOT NULL,
+            version TEXT NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            loaded_at TEXT NOT NULL
+        );
+        CREATE TABLE submissions (
+            id TEXT PRIMARY KEY,
+            credential TEXT NOT NULL,
+            spec_hash TEXT NOT NULL REFERENCES specs(hash),
+            submitted TEXT NOT NULL,
+            candidate TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            source TEXT,
+            imported_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            revision INTEGER NOT NULL DEFAULT 1,
+            assessor TEXT,
+            updated_at TEXT
+        );
+        CREATE INDEX submissions_by_status ON submissions(status, submitted, id);
+        CREATE INDEX submissions_by_submitted ON submissions(submitted, id);
+        CREATE INDEX submissions_by_credential ON submissions(credential, submitted, id);
+        CREATE TABLE responses (
+            submission_id TEXT NOT NULL REFERENCES submissions(id),
+            component_id TEXT NOT NULL,
+            body TEXT NOT NULL,
+            PRIMARY KEY (submission_id, component_id)
+        );
+        CREATE TABLE attachments (
+            submission_id TEXT NOT NULL REFERENCES submissions(id),
+            seq INTEGER NOT NULL,
+            component_id TEXT NOT NULL,
+            path TEXT,
+            url TEXT,
+            description TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (submission_id, seq)
+        );
+        CREATE TABLE scores (
+            submission_id TEXT NOT NULL REFERENCES submissions(id),
+            revision INTEGER NOT NULL,
+            assessor TEXT NOT NULL,
+            component_id TEXT NOT NULL,
+            level TEXT NOT NULL,
+            passing INTEGER NOT NULL,
+            spec_hash TEXT NOT NULL REFERENCES specs(hash),
+            scored_at TEXT NOT NULL,
+            PRIMARY KEY (submission_id, revision, assessor, component_id)
+        );
+        CREATE TABLE comments (
+            submission_id TEXT NOT NULL REFERENCES submissions(id),
+            revision INTEGER NOT NULL,
+            assessor TEXT NOT NULL,
+            component_id TEXT NOT NULL,  -- '' is the overall comment
+            body TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (submission_id, revision, assessor, component_id)
+        );
+        CREATE TABLE decisions (
+            submission_id TEXT NOT NULL REFERENCES submissions(id),
+            revision INTEGER NOT NULL,
+            assessor TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            computed TEXT NOT NULL,
+            override INTEGER NOT NULL DEFAULT 0,
+            justification TEXT NOT NULL DEFAULT '',
+            comment TEXT NOT NULL DEFAULT '',
+            part_outcomes TEXT NOT NULL DEFAULT '{}',
+            spec_hash TEXT NOT NULL REFERENCES specs(hash),
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (submission_id, revision)
+        );
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            assessor TEXT NOT NULL,
+            submission_id TEXT,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL DEFAULT '',
+            before TEXT,
+            after TEXT
+        );
+        CREATE INDEX events_by_submission ON events(submission_id, id);
+        CREATE TABLE positions (
+            assessor TEXT PRIMARY KEY,
+            submission_id TEXT,
+            component_id TEXT,
+            updated_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
+def utc_now() -> str:
+    """Timestamps are ISO 8601 in UTC with an explicit offset, to the microsecond."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) a queue database with the settings every writer needs."""
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(
+        str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    db = sqlite_utils.Database(conn)
+    if migrations.pending(db):
+        # Under the write lock, so two first-openers cannot both apply a migration;
+        # apply() re-reads what is pending and nests each step in a savepoint.
+        with write(db):
+            migrations.apply(db)
+    return db
+
+
+@contextmanager
+def write(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
+    """One write transaction that holds the write lock from its first statement."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def record_event(
+    conn: sqlite3.Connection,
+    assessor: str,
+    submission_id: str | None,
+    action: str,
+    target: str = "",
+    before: str | None = None,
+    after: str | None = None,
+    at: str | None = None,
+) -> None:
+    """Append to the audit trail; call inside the transaction that made the change."""
+    conn.execute(
+        "INSERT INTO events (at, assessor, submission_id, action, target, before, after)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (at or utc_now(), assessor, submission_id, action, target, before, after),
+    )
+
+
+@migrations()
+def m002_claims_sync_prechecks(db: sqlite_utils.Database) -> None:
+    _run_statements(
+        db,
+        """
+        CREATE TABLE claims (
+            submission_id TEXT PRIMARY KEY REFERENCES submissions(id),
+            assessor TEXT NOT NULL,
+            claimed_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE TABLE sync_batches (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            destination TEXT NOT NULL,
+            decisions INTEGER NOT NULL DEFAULT 0,
+            scores INTEGER NOT NULL DEFAULT 0,
+            files TEXT NOT NULL DEFAULT '[]',
+            assessor TEXT NOT NULL
+        );
+        ALTER TABLE decisions ADD COLUMN sync_batch INTEGER REFERENCES sync_batches(id);
+        CREATE INDEX decisions_unsynced ON decisions(sync_batch, decided_at);
+        CREATE TABLE prechecks (
+            submission_id TEXT NOT NULL REFERENCES submissions(id),
+            spec_hash TEXT NOT NULL,
+            component_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            start INTEGER,
+            end INTEGER
+        );
+        CREATE INDEX prechecks_by_submission ON prechecks(submission_id, component_id);
+        ALTER TABLE submissions ADD COLUMN flags TEXT NOT NULL DEFAULT ''
+        """,
+    )

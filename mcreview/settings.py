@@ -1,0 +1,54 @@
+"""Where mcreview finds its database, specs and sample queue, and who is assessing."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import platformdirs
+import sqlite_utils
+
+from mcreview import db as queue_db
+from mcreview.specs import Spec, load_spec_dir
+
+
+@dataclass
+class Settings:
+    db_path: Path
+    specs_dir: Path
+    assessor: str
+
+    def specs(self) -> dict[str, Spec]:
+        """Load specs or stop with one line per problem."""
+        specs, problems = load_spec_dir(self.specs_dir)
+        for problem in problems:
+            click.echo(f"warning: {problem}", err=True)
+        if not specs:
+            raise click.ClickException(f"no usable specs in {self.specs_dir}")
+        return specs
+
+    def database(self) -> sqlite_utils.Database:
+        try:
+            return queue_db.connect(self.db_path)
+        except Exception as error:  # sqlite3 raises several types for a bad file
+            raise click.ClickException(f"{self.db_path}: cannot open the queue database: {error}") from None
+
+
+def default_db_path() -> Path:
+    return Path(platformdirs.user_data_dir("mcreview")) / "queue.db"
+
+
+def default_assessor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "assessor"
+
+
+def sample_queue_dir() -> Path:
+    packaged = Path(__file__).parent / "sample_queue"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "sample_queue"

@@ -1,0 +1,62 @@
+"""Shared fixtures: the real specs, a fresh queue database, submission builders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mcreview import db as queue_db
+from mcreview.specs import Spec, load_spec_dir
+
+REPO = Path(__file__).resolve().parent.parent
+SPECS_DIR = REPO / "specs"
+SAMPLE_DIR = REPO / "sample_queue"
+
+
+@pytest.fixture(scope="session")
+def specs() -> dict[str, Spec]:
+    loaded, problems = load_spec_dir(SPECS_DIR)
+    assert problems == []
+    return loaded
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "queue.db"
+
+
+@pytest.fixture
+def database(db_path: Path):
+    database = queue_db.connect(db_path)
+    yield database
+    database.conn.close()
+
+
+def words(n: int, word: str = "practice") -> str:
+    return " ".join([word] * n)
+
+
+def ppr_record(submission_id: str = "PPR-T-001", **changes) -> dict:
+    """A complete Positive Professional Relationships submission."""
+    record = {
+        "id": submission_id,
+        "credential": "positive-professional-relationships",
+        "submitted": "2026-10-01",
+        "candidate": "C-10001",
+        "responses": {
+            "overview": words(400),
+            "action-plan": "## Goals\n\n- " + words(200),
+            "case-study": words(300),
+            "reflection": words(420),
+        },
+    }
+    record.update(changes)
+    return record
+
+
+def write_yaml(folder: Path, name: str, record) -> Path:
+    path = folder / name
+    path.write_text(yaml.safe_dump(record, sort_keys=False, width=10**6), encoding="utf-8")
+    return path

@@ -1,0 +1,67 @@
+"""The database layer: settings on every connection, upgrades, a Textual-free core."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import sqlite_utils
+from conftest import ppr_record, write_yaml
+
+from mcreview import db as queue_db
+from mcreview import importer, review
+
+
+def test_connection_settings(database):
+    conn = database.conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == queue_db.BUSY_TIMEOUT_MS
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_upgrade_from_first_schema_keeps_data(tmp_path, specs):
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(sqlite3.connect(str(path), isolation_level=None))
+    queue_db.migrations.apply(old, stop_before="m002_claims_sync_prechecks")
+    assert "claims" not in old.table_names()
+    report = importer.ImportReport()
+    submission, _ = importer.read_submissions([write_yaml(tmp_path, "a.yaml", ppr_record())], specs)
+    # The first release's import wrote the same rows; write them with the v1 schema.
+    importer.import_submissions(old, submission, specs, report)
+    old.conn.execute(
+        "INSERT INTO decisions (submission_id, revision, assessor, outcome, computed, spec_hash,"
+        " decided_at) SELECT id, 1, 'ana', 'earned', 'earned', spec_hash, '2026-01-01' FROM submissions"
+    )
+    old.conn.close()
+
+    upgraded = queue_db.connect(path)
+    assert {"claims", "sync_batches", "prechecks"} <= set(upgraded.table_names())
+    assert [m.name for m in queue_db.migrations.applied(upgraded)] == [
+        "m001_initial",
+        "m002_claims_sync_prechecks",
+    ]
+    state = review.load_submission(upgraded, "PPR-T-001")
+    assert state.responses["overview"].startswith("practice")
+    assert upgraded.conn.execute("SELECT sync_batch FROM decisions").fetchone() == (None,)
+    assert upgraded.conn.execute("SELECT flags FROM submissions").fetchone() == ("",)
+
+
+def test_two_first_openers_do_not_race_the_schema(tmp_path):
+    path = tmp_path / "race.db"
+    first = queue_db.connect(path)
+    second = queue_db.connect(path)  # sees nothing pending, applies nothing
+    assert len(queue_db.migrations.applied(second)) == len(queue_db.migrations.applied(first))
+
+
+def test_core_modules_do_not_load_textual():
+    """Domain logic stays usable without the UI: importing it must not load Textual."""
+    code = (
+        "import sys; import mcreview.cli, mcreview.importer, mcreview.review, mcreview.scoring,"
+        " mcreview.specs, mcreview.queue, mcreview.claims;"
+        " bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')];"
+        " print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,152 @@
+"""Import: round trip, idempotence, conflicts, bad input, one transaction per batch."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import SAMPLE_DIR, ppr_record, write_yaml
+
+from mcreview import importer
+from mcreview.review import load_submission
+
+
+def test_round_trip(database, specs, tmp_path):
+    record = ppr_record(
+        attachments=[
+            {"component": "action-plan", "path": "plan.pdf", "description": "The template"},
+            {"component": "case-study", "url": "https://example.org/case", "description": "Link"},
+        ]
+    )
+    record["responses"]["overview"] = 'Quotes "and" *Markdown*\n\n- a list\n- é ü 中文'
+    path = write_yaml(tmp_path, "one.yaml", record)
+    report = importer.import_paths(database, [path], specs)
+    assert report.imported == ["PPR-T-001"] and report.ok
+    state = load_submission(database, "PPR-T-001")
+    assert state.responses == record["responses"]
+    assert state.submitted == "2026-10-01" and state.candidate == "C-10001"
+    assert state.spec.content_hash == specs["positive-professional-relationships"].content_hash
+    assert [(a.component_id, a.description) for a in state.attachments] == [
+        ("action-plan", "The template"),
+        ("case-study", "Link"),
+    ]
+    assert state.attachments[0].path == str(tmp_path / "plan.pdf")
+    assert state.attachments[1].url == "https://example.org/case"
+    events = database.conn.execute("SELECT action, submission_id FROM events").fetchall()
+    assert events == [("import", "PPR-T-001")]
+
+
+def test_import_twice_adds_nothing(database, specs, tmp_path):
+    path = write_yaml(tmp_path, "one.yaml", ppr_record())
+    importer.import_paths(database, [path], specs)
+    report = importer.import_paths(database, [path], specs)
+    assert report.imported == [] and report.already_queued == ["PPR-T-001"] and report.ok
+    assert database.conn.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1
+    assert database.conn.execute("SELECT count(*) FROM responses").fetchone()[0] == 4
+
+
+def test_changed_content_is_a_conflict_and_not_overwritten(database, specs, tmp_path):
+    importer.import_paths(database, [write_yaml(tmp_path, "a.yaml", ppr_record())], specs)
+    changed = ppr_record()
+    changed["responses"]["overview"] = "Something else entirely."
+    path = write_yaml(tmp_path, "b.yaml", changed)
+    report = importer.import_paths(database, [path], specs)
+    assert not report.ok
+    assert [str(c) for c in report.conflicts] == [
+        f"{path}:0: conflict: 'PPR-T-001' is already queued with different content; not overwritten"
+    ]
+    body = database.conn.execute("SELECT body FROM responses WHERE component_id = 'overview'").fetchone()[0]
+    assert body != "Something else entirely."
+
+
+def test_later_spec_edit_does_not_change_queued_rubric(database, specs, tmp_path):
+    importer.import_paths(database, [write_yaml(tmp_path, "a.yaml", ppr_record())], specs)
+    original = specs["positive-professional-relationships"]
+    from mcreview.specs import parse_spec
+
+    edited = parse_spec(original.body.replace("Goals need to be measurable", "Goals may be vague"), "e")
+    importer.import_paths(
+        database,
+        [write_yaml(tmp_path, "b.yaml", ppr_record("PPR-T-002"))],
+        {**specs, original.id: edited},
+    )
+    first = load_submission(database, "PPR-T-001").spec
+    second = load_submission(database, "PPR-T-002").spec
+    assert "Goals need to be measurable" in first.component("action-plan").levels["Proficient"]
+    assert "Goals may be vague" in second.component("action-plan").levels["Proficient"]
+    assert database.conn.execute("SELECT count(*) FROM specs").fetchone()[0] == 2
+
+
+BAD = [
+    ("malformed.yaml", b"id: [unclosed\n", "malformed.yaml:2: malformed YAML: expected ',' or ']'"),
+    ("empty.yaml", b"", "empty.yaml:0: empty file"),
+    ("latin1.yaml", "id: caf\xe9\n".encode("latin-1"), "latin1.yaml:0: not UTF-8 (byte 7)"),
+    ("unknown.yaml", None, "unknown.yaml:2: unknown credential 'no-such-credential'"),
+    ("nopart.yaml", None, "nopart.yaml:5: missing Part 3 (Reflection): no response for reflection"),
+    ("name.yaml", None, "name.yaml:4: 'candidate' must be a pseudonymous code such as C-40817"),
+    ("list.yaml", b"- a\n- b\n", "list.yaml:1: a submission must be a mapping"),
+    ("nodate.yaml", None, "nodate.yaml:3: 'submitted' must be a date (YYYY-MM-DD)"),
+    ("stray.yaml", None, "stray.yaml:13: 'part-9' is not a response of credential"),
+]
+
+
+def bad_record(name: str) -> dict:
+    record = ppr_record(f"BAD-{name.split('.')[0]}")
+    if name == "unknown.yaml":
+        record["credential"] = "no-such-credential"
+    elif name == "nopart.yaml":
+        del record["responses"]["reflection"]
+    elif name == "name.yaml":
+        record["candidate"] = "Dana Whitfield"
+    elif name == "nodate.yaml":
+        record["submitted"] = "last Tuesday"
+    elif name == "stray.yaml":
+        record["responses"]["part-9"] = "extra"
+    return record
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), BAD)
+def test_bad_input_is_rejected_with_one_line(database, specs, tmp_path, name, content, expected):
+    good = write_yaml(tmp_path, "good.yaml", ppr_record("GOOD-1"))
+    bad = tmp_path / name
+    if content is None:
+        write_yaml(tmp_path, name, bad_record(name))
+    else:
+        bad.write_bytes(content)
+    report = importer.import_paths(database, [good, bad], specs)
+    assert report.imported == ["GOOD-1"]  # the good part of the batch still goes through
+    assert len(report.rejected) == 1
+    line = str(report.rejected[0]).replace(str(tmp_path) + "/", "")
+    assert line.startswith(expected), line
+    assert "\n" not in line
+
+
+def test_jsonl_bulk_load_with_a_bad_line(database, specs, tmp_path):
+    lines = [json.dumps(ppr_record(f"J-{i}")) for i in range(5)]
+    lines.insert(2, "{not json")
+    (tmp_path / "batch.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = importer.import_paths(database, [tmp_path / "batch.jsonl"], specs)
+    assert report.imported == [f"J-{i}" for i in range(5)]
+    assert [p.line for p in report.rejected] == [3]
+    assert report.rejected[0].message.startswith("malformed JSON")
+
+
+def test_interrupted_import_writes_nothing(database, specs, tmp_path):
+    paths = [write_yaml(tmp_path, f"{i}.yaml", ppr_record(f"I-{i}")) for i in range(3)]
+
+    def crash_on_third(conn, submission, spec):
+        if submission.id == "I-2":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        importer.import_paths(database, paths, specs, after_insert=crash_on_third)
+    assert database.conn.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
+    assert database.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+
+
+def test_sample_queue_imports_cleanly(database, specs):
+    report = importer.import_paths(database, [SAMPLE_DIR], specs)
+    assert report.rejected == [] and report.conflicts == []
+    assert len(report.imported) >= 20
+    credentials = {row[0] for row in database.conn.execute("SELECT DISTINCT credential FROM submissions")}
+    assert credentials == set(specs)
