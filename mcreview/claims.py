@@ -55,6 +55,37 @@ def check_writable(conn: sqlite3.Connection, submission_id: str, assessor: str) 
         raise ClaimedByOther(claim)
 
 
+def hold_claim(
+    conn: sqlite3.Connection, submission_id: str, assessor: str, lease_seconds: int = LEASE_SECONDS
+) -> Claim:
+    """Inside a write transaction: take or renew the assessor's claim, or raise
+    ClaimedByOther. Scoring writes call this too, so nobody writes unclaimed."""
+    existing = current_claim(conn, submission_id)
+    if existing is not None and existing.assessor != assessor:
+        raise ClaimedByOther(existing)
+    now = datetime.now(UTC)
+    expires = (now + timedelta(seconds=lease_seconds)).isoformat(timespec="microseconds")
+    claimed_at = existing.claimed_at if existing else now.isoformat(timespec="microseconds")
+    conn.execute(
+        "INSERT INTO claims (submission_id, assessor, claimed_at, expires_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (submission_id) DO UPDATE SET assessor = excluded.assessor,"
+        " claimed_at = excluded.claimed_at, expires_at = excluded.expires_at",
+        (submission_id, assessor, claimed_at, expires),
+    )
+    if existing is None:
+        queue_db.record_event(conn, assessor, submission_id, "claim", "", None, expires)
+    return Claim(submission_id, assessor, claimed_at, expires)
+
+
+def release_claim(conn: sqlite3.Connection, submission_id: str, assessor: str, at: str | None = None) -> None:
+    """Inside a write transaction: drop the assessor's own claim, recorded."""
+    cursor = conn.execute(
+        "DELETE FROM claims WHERE submission_id = ? AND assessor = ?", (submission_id, assessor)
+    )
+    if cursor.rowcount:
+        queue_db.record_event(conn, assessor, submission_id, "release", "", assessor, None, at)
+
+
 def claim(
     database: sqlite_utils.Database,
     submission_id: str,
@@ -62,22 +93,10 @@ def claim(
     lease_seconds: int = LEASE_SECONDS,
 ) -> Claim:
     """Take or renew a claim; raises ClaimedByOther if another assessor holds it."""
-    now = datetime.now(UTC)
-    expires = (now + timedelta(seconds=lease_seconds)).isoformat(timespec="microseconds")
     with queue_db.write(database) as conn:
-        existing = current_claim(conn, submission_id)
-        if existing is not None and existing.assessor != assessor:
-            raise ClaimedByOther(existing)
-        claimed_at = existing.claimed_at if existing else now.isoformat(timespec="microseconds")
-        conn.execute(
-            "INSERT INTO claims (submission_id, assessor, claimed_at, expires_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (submission_id) DO UPDATE SET assessor = excluded.assessor,"
-            " claimed_at = excluded.claimed_at, expires_at = excluded.expires_at",
-            (submission_id, assessor, claimed_at, expires),
-        )
-        if existing is None:
-            queue_db.record_event(conn, assessor, submission_id, "claim", "", None, expires)
-    return Claim(submission_id, assessor, claimed_at, expires)
+        if conn.execute("SELECT 1 FROM submissions WHERE id = ?", (submission_id,)).fetchone() is None:
+            raise LookupError(f"no submission '{submission_id}' in the queue")
+        return hold_claim(conn, submission_id, assessor, lease_seconds)
 
 
 def release(
@@ -105,3 +124,14 @@ def release(
             None,
         )
     return held
+
+
+def release_all(database: sqlite_utils.Database, assessor: str) -> int:
+    """Give up every claim an assessor holds (on a clean exit)."""
+    with queue_db.write(database) as conn:
+        held = [
+            row[0] for row in conn.execute("SELECT submission_id FROM claims WHERE assessor = ?", (assessor,))
+        ]
+        for submission_id in held:
+            release_claim(conn, submission_id, assessor)
+    return len(held)

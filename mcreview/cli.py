@@ -173,6 +173,12 @@ def specs_check(settings: Settings, directory: Path | None) -> None:
 
 
 # Commands kept in their own modules register below, one line each.
+from mcreview.cli_sync import sync_command  # noqa: E402
+from mcreview.cli_team import history_command, release_command  # noqa: E402
+
+cli.add_command(history_command)
+cli.add_command(release_command)
+cli.add_command(sync_command)
 
 
 def main() -> None:

@@ -8,7 +8,9 @@ with BEGIN IMMEDIATE (take the write lock first, then read), which is what keeps
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -137,8 +139,11 @@ def utc_now() -> str:
 def connect(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) a queue database with the settings every writer needs."""
     path = Path(path)
+    is_new = False
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
+        is_new = not path.exists()
+        _refuse_unwritable(path)
     conn = sqlite3.connect(
         str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
     )
@@ -146,6 +151,8 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
+    if is_new:
+        _share_like_folder(path)
     db = sqlite_utils.Database(conn)
     if migrations.pending(db):
         # Under the write lock, so two first-openers cannot both apply a migration;
@@ -155,6 +162,28 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+class DatabaseAccessError(Exception):
+    """The queue file or its folder cannot be written: say so before anyone scores."""
+
+
+def _refuse_unwritable(path: Path) -> None:
+    """SQLite opens an unwritable file read-only without a word; scoring would then
+    fail at the first key. WAL also needs to create files beside the database."""
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DatabaseAccessError(f"{path}: its folder {folder} is not writable by you")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise DatabaseAccessError(f"{path}: not writable by you (a team database wants mode 660)")
+
+
+def _share_like_folder(path: Path) -> None:
+    """A new database in a group-writable folder is made group-writable too, since
+    SQLite creates it 0644 whatever the umask, and its -wal/-shm copy that mode."""
+    folder_mode = path.parent.stat().st_mode
+    if folder_mode & stat.S_IWGRP and path.exists():
+        path.chmod(path.stat().st_mode | stat.S_IRGRP | stat.S_IWGRP)
+
+
 @contextmanager
 def write(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
     """One write transaction that holds the write lock from its first statement."""
@@ -162,11 +191,13 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
         conn.execute("COMMIT")
+    except BaseException:
+        # SQLite may already have rolled back (a full disk, an I/O error); rolling
+        # back again would hide the error that matters.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def record_event(

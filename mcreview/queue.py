@@ -6,10 +6,14 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from mcreview.db import utc_now
+
+OPEN = "open"  # pending or in review: the work still to do
+
 
 @dataclass(frozen=True)
 class QueueFilter:
-    status: str | None = None
+    status: str | None = None  # a status, OPEN, or None for all
     credential: str | None = None
     text: str | None = None  # matches id, candidate or credential
 
@@ -22,12 +26,15 @@ class QueueRow:
     submitted: str
     assessor: str | None
     revision: int
+    claimed_by: str | None = None  # a live claim's holder
 
 
 def _where(filters: QueueFilter) -> tuple[str, list]:
     clauses: list[str] = []
     params: list = []
-    if filters.status:
+    if filters.status == OPEN:
+        clauses.append("status IN ('pending', 'in_review')")
+    elif filters.status:
         clauses.append("status = ?")
         params.append(filters.status)
     if filters.credential:
@@ -70,9 +77,10 @@ def page(
         params.extend(after)
     direction = "DESC" if newest_first else "ASC"
     rows = database.conn.execute(
-        "SELECT id, credential, status, submitted, assessor, revision FROM submissions"
-        f"{where} ORDER BY submitted {direction}, id {direction} LIMIT ?",
-        [*params, limit],
+        "SELECT id, credential, status, submitted, assessor, revision,"
+        " (SELECT assessor FROM claims WHERE submission_id = id AND expires_at > ?)"
+        f" FROM submissions{where} ORDER BY submitted {direction}, id {direction} LIMIT ?",
+        [utc_now(), *params, limit],
     )
     return [QueueRow(*row) for row in rows]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from mcreview import db as queue_db
-from mcreview.claims import ClaimedByOther, check_writable
+from mcreview.claims import ClaimedByOther, hold_claim, release_claim
 from mcreview.scoring import EARNED, INCOMPLETE, NOT_YET, Outcome, evaluate
 from mcreview.specs import Spec, spec_from_body
 
@@ -164,10 +164,14 @@ def _current(conn, submission_id: str) -> tuple[str, int, str]:
 
 
 def _open_for_scoring(conn, submission_id: str, assessor: str) -> tuple[int, str]:
-    """Inside a write transaction: the revision to write to, if this assessor may."""
+    """Inside a write transaction: the revision to write to, if this assessor may.
+
+    A write takes (or renews) the writer's claim in the same transaction, so a
+    revision always has one scorer and nobody writes without holding the claim.
+    """
     status, revision, spec_hash = _current(conn, submission_id)
     try:
-        check_writable(conn, submission_id, assessor)
+        hold_claim(conn, submission_id, assessor)
     except ClaimedByOther as error:
         raise ReviewError(f"read-only: {error}") from None
     if status in (DECIDED, SYNCED, RETURNED):
@@ -189,20 +193,25 @@ def set_level(
         component = spec.component(component_id)
         if level is not None and (component.scale is None or level not in component.scale.levels):
             raise ReviewError(f"'{level}' is not a level of {component.title}")
+        # One level per component per revision, whoever set it: an assessor taking
+        # over a released submission carries on from what the screen showed.
         row = conn.execute(
-            "SELECT level FROM scores WHERE submission_id = ? AND revision = ? AND assessor = ?"
-            " AND component_id = ?",
-            (submission_id, revision, assessor, component_id),
+            "SELECT level FROM scores WHERE submission_id = ? AND revision = ? AND component_id = ?",
+            (submission_id, revision, component_id),
         ).fetchone()
         before = row[0] if row else None
         if before == level:
             return before
         now = queue_db.utc_now()
+        conn.execute(
+            "DELETE FROM scores WHERE submission_id = ? AND revision = ? AND component_id = ?"
+            " AND assessor != ?",
+            (submission_id, revision, component_id, assessor),
+        )
         if level is None:
             conn.execute(
-                "DELETE FROM scores WHERE submission_id = ? AND revision = ? AND assessor = ?"
-                " AND component_id = ?",
-                (submission_id, revision, assessor, component_id),
+                "DELETE FROM scores WHERE submission_id = ? AND revision = ? AND component_id = ?",
+                (submission_id, revision, component_id),
             )
         else:
             conn.execute(
@@ -243,14 +252,18 @@ def set_comment(
         revision, _ = _open_for_scoring(conn, submission_id, assessor)
         key = (submission_id, revision, assessor, component_id)
         row = conn.execute(
-            "SELECT body FROM comments WHERE submission_id = ? AND revision = ? AND assessor = ?"
-            " AND component_id = ?",
-            key,
+            "SELECT body FROM comments WHERE submission_id = ? AND revision = ? AND component_id = ?",
+            (submission_id, revision, component_id),
         ).fetchone()
         before = row[0] if row else None
         if (before or "") == body:
             return
         now = queue_db.utc_now()
+        conn.execute(  # one comment per component per revision, as with levels
+            "DELETE FROM comments WHERE submission_id = ? AND revision = ? AND component_id = ?"
+            " AND assessor != ?",
+            (submission_id, revision, component_id, assessor),
+        )
         if body:
             conn.execute(
                 "INSERT INTO comments (submission_id, revision, assessor, component_id, body, updated_at)"
@@ -330,9 +343,6 @@ def decide(
             "UPDATE submissions SET status = ?, assessor = ?, updated_at = ? WHERE id = ?",
             (DECIDED, assessor, now, submission_id),
         )
-        conn.execute(  # a decided submission needs no claim: free it for a second reader
-            "DELETE FROM claims WHERE submission_id = ? AND assessor = ?", (submission_id, assessor)
-        )
         queue_db.record_event(
             conn,
             assessor,
@@ -343,6 +353,7 @@ def decide(
             chosen,
             now,
         )
+        release_claim(conn, submission_id, assessor, now)  # a decided submission needs no claim
     return chosen
 
 
@@ -354,7 +365,7 @@ def reopen(database: sqlite_utils.Database, submission_id: str, assessor: str) -
     with queue_db.write(database) as conn:
         status, revision, _ = _current(conn, submission_id)
         try:
-            check_writable(conn, submission_id, assessor)
+            hold_claim(conn, submission_id, assessor)
         except ClaimedByOther as error:
             raise ReviewError(f"read-only: {error}") from None
         if status not in (DECIDED, SYNCED, RETURNED):

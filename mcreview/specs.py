@@ -48,9 +48,17 @@ class WordLimits:
     minimum: int | None
     maximum: int | None
     text: str
+    per: str = "response"  # anything else (e.g. "annotation") is shown, not checked
+
+    @property
+    def checked(self) -> bool:
+        """Only a limit on the whole response can be checked against its word count."""
+        return self.per == "response"
 
     def verdict(self, words: int) -> str | None:
         """'under' or 'over' when a count breaks the limit, else None."""
+        if not self.checked:
+            return None
         if self.minimum is not None and words < self.minimum:
             return "under"
         if self.maximum is not None and words > self.maximum:
@@ -258,7 +266,8 @@ def _parse_word_limits(check: _Checker, holder: dict, line: int) -> WordLimits |
         check.add(line, "word_limits needs 'min' or 'max'")
     if bounds["min"] is not None and bounds["max"] is not None and bounds["min"] > bounds["max"]:
         check.add(line, f"word limit min {bounds['min']} is above max {bounds['max']}")
-    return WordLimits(bounds["min"], bounds["max"], check.text(raw, "text", required=False))
+    per = check.text(raw, "per", required=False) or "response"
+    return WordLimits(bounds["min"], bounds["max"], check.text(raw, "text", required=False), per)
 
 
 def _parse_component(

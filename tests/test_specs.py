@@ -188,3 +188,12 @@ def test_spec_hash_changes_with_content():
     b = parse_spec(MINIMAL.replace("Passing: Good", "Passing: Better"), "b.yaml")
     assert a.content_hash != b.content_hash
     assert parse_spec(a.body, "stored").content_hash == a.content_hash
+
+
+def test_a_limit_on_pieces_of_a_response_is_shown_not_checked(specs):
+    limits = specs["facilitating-collaborative-relationships"].component("do-artifacts").word_limits
+    assert (limits.minimum, limits.maximum, limits.per) == (20, 50, "annotation")
+    assert not limits.checked
+    assert limits.verdict(500) is None
+    review_limits = specs["facilitating-collaborative-relationships"].component("review-1").word_limits
+    assert review_limits.verdict(20) == "under" and review_limits.verdict(151) == "over"

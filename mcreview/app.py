@@ -1,0 +1,77 @@
+"""The Textual application: one factory builds it for the CLI and the tests alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from mcreview import claims, review
+from mcreview import db as queue_db
+
+DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
+
+
+class McReviewApp(App[None]):
+    """Holds the database connection and who is assessing; screens do the rest."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "mcreview"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="help", key_display="?"),
+        Binding("T", "toggle_theme", "Theme", id="toggle_theme", show=False),
+    ]
+
+    def __init__(self, db_path: Path, assessor: str, today: dt.date | None = None) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.assessor = assessor
+        self.today = today or dt.date.today()
+        self.database = queue_db.connect(db_path)
+        # Over SSH every byte counts: no animated scrolling or fades.
+        self.animation_level = "none"
+        self.theme = DARK_THEME
+
+    def on_mount(self) -> None:
+        from mcreview.screens.queue_screen import QueueScreen
+
+        self.push_screen(QueueScreen())
+        submission_id, component_id = review.last_position(self.database, self.assessor)
+        if submission_id is not None:
+            try:
+                state = review.load_submission(self.database, submission_id)
+            except review.ReviewError:
+                return
+            if state.status in (review.PENDING, review.IN_REVIEW):
+                self.open_submission(submission_id, component_id)
+
+    def open_submission(self, submission_id: str, component_id: str | None = None) -> None:
+        from mcreview.screens.review_screen import ReviewScreen
+
+        self.push_screen(ReviewScreen(submission_id, component_id))
+
+    def action_help(self) -> None:
+        from mcreview.screens.help_screen import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+
+    def on_unmount(self) -> None:
+        # A clean exit frees this assessor's claims at once; after a crash or a dropped
+        # link they simply expire. The resume position is kept either way.
+        try:
+            claims.release_all(self.database, self.assessor)
+        finally:
+            self.database.conn.close()
+
+
+def build_app(db_path: Path, assessor: str, today: dt.date | None = None) -> McReviewApp:
+    """The one way to make the app, so the CLI and the tests run the same thing."""
+    return McReviewApp(Path(db_path), assessor, today)

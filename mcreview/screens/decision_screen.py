@@ -1,0 +1,140 @@
+"""The decision: every component's level and comment, the computed outcome, confirm."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from mcreview import review
+from mcreview.scoring import EARNED, NOT_YET, OUTCOME_LABELS
+from mcreview.textsafe import visible_controls
+
+
+class DecisionScreen(Screen[bool]):
+    """Returns True once a decision is recorded."""
+
+    BINDINGS = [
+        Binding("enter", "confirm", "Confirm outcome", id="decision.confirm"),
+        Binding("c", "comment", "Overall comment", id="decision.comment"),
+        Binding("o", "override", "Override", id="decision.override"),
+        Binding("escape", "back", "Back", id="decision.back"),
+    ]
+
+    def __init__(self, submission_id: str) -> None:
+        super().__init__()
+        self.submission_id = submission_id
+        self.state: review.SubmissionState
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="decision-top", classes="topbar")
+        with VerticalScroll(id="decision-body"):
+            yield Static("", id="decision-outcome")
+            yield Static("", id="decision-table")
+            yield Static("", id="decision-comment")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_state()
+        self.query_one("#decision-body").focus()
+
+    def refresh_state(self) -> None:
+        self.state = review.load_submission(self.app.database, self.submission_id)
+        state = self.state
+        spec = state.spec
+        self.query_one("#decision-top", Static).update(
+            Text(f" Decision · {state.id} · {spec.title} · revision {state.revision} ", style="bold")
+        )
+        outcome = state.outcome
+        head = Text()
+        head.append("Computed outcome: ")
+        head.append(f" {outcome.label} ", style="bold reverse")
+        head.append(f"\n{outcome.reason(spec)}\n")
+        head.append(f"Award rule: {spec.award_statement}\n", style="italic")
+        parts = " · ".join(f"Part {number}: {status}" for number, status in outcome.parts.items())
+        head.append(parts)
+        self.query_one("#decision-outcome", Static).update(head)
+        table = Table(expand=True, show_edge=False, pad_edge=False)
+        table.add_column("part", no_wrap=True)
+        table.add_column("component")
+        table.add_column("level", no_wrap=True)
+        table.add_column("comment")
+        for component in spec.components:
+            level = state.levels.get(component.id)
+            if not component.scored:
+                level_text = Text("not scored", style="dim")
+            elif level is None:
+                level_text = Text("— unscored", style="bold")
+            else:
+                passing = component.is_passing(level)
+                level_text = Text(f"{level} {'✓' if passing else '✗'}", style="" if passing else "bold")
+            comment = visible_controls(state.comments.get(component.id, ""))
+            table.add_row(str(component.part_number), component.title, level_text, comment)
+        self.query_one("#decision-table", Static).update(table)
+        overall = state.comments.get(review.OVERALL, "")
+        text = Text()
+        text.append("Overall comment: ", style="bold")
+        if overall:
+            text.append(visible_controls(overall))
+        else:
+            text.append("(none — press c; required for Not Yet, the candidate needs feedback)")
+        text.append("\n\nEnter records the computed outcome · o overrides it (with a justification)")
+        self.query_one("#decision-comment", Static).update(text)
+
+    def record(self, outcome: str | None = None, justification: str = "") -> None:
+        comment = self.state.comments.get(review.OVERALL, "")
+        try:
+            chosen = review.decide(
+                self.app.database, self.submission_id, self.app.assessor, comment, outcome, justification
+            )
+        except (review.ReviewError, sqlite3.Error) as error:
+            self.notify(f"Not decided: {error}", severity="error")
+            self.refresh_state()
+            return
+        self.notify(f"{self.submission_id}: {OUTCOME_LABELS[chosen]} recorded.")
+        self.dismiss(True)
+
+    def action_confirm(self) -> None:
+        self.record()
+
+    def action_comment(self) -> None:
+        from mcreview.screens.comment_editor import CommentEditor
+
+        current = self.state.comments.get(review.OVERALL, "")
+
+        def save(text: str | None) -> None:
+            if text is None or text.strip() == current.strip():
+                return
+            try:
+                review.set_comment(
+                    self.app.database, self.submission_id, review.OVERALL, text, self.app.assessor
+                )
+            except (review.ReviewError, sqlite3.Error) as error:
+                self.notify(f"Comment not saved: {error}", severity="error")
+            self.refresh_state()
+
+        self.app.push_screen(CommentEditor("Overall comment (feedback to the candidate)", current), save)
+
+    def action_override(self) -> None:
+        from mcreview.screens.comment_editor import CommentEditor
+
+        computed = self.state.outcome.status
+        other = NOT_YET if computed == EARNED else EARNED
+
+        def save(text: str | None) -> None:
+            if not text or not text.strip():
+                self.notify("Override cancelled: it needs a written justification.", severity="warning")
+                return
+            self.record(other, text)
+
+        title = f"Override {OUTCOME_LABELS[computed]} → {OUTCOME_LABELS[other]}: why?"
+        self.app.push_screen(CommentEditor(title), save)
+
+    def action_back(self) -> None:
+        self.dismiss(False)

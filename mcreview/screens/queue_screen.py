@@ -1,0 +1,240 @@
+"""The queue: one page of submissions at a time, read from SQLite by key."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from mcreview import queue
+from mcreview.review import STATUS_LABELS, STATUSES
+
+PAGE_SIZE = 100
+CREDENTIAL_WIDTH = 24
+STATUS_SCOPE = {
+    queue.OPEN: "open work (pending, in review)",
+    None: "all statuses",
+}  # keeps the table inside 80 columns
+STATUS_CYCLE: tuple[str | None, ...] = (queue.OPEN, None, *STATUSES)
+
+
+def age_text(submitted: str, today: dt.date) -> str:
+    try:
+        days = (today - dt.date.fromisoformat(submitted)).days
+    except ValueError:
+        return "?"
+    return f"{days}d"
+
+
+def shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class QueueScreen(Screen[None]):
+    """Lists submissions; Enter opens one for review."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="queue.open"),
+        Binding("o", "oldest_pending", "Oldest pending", id="queue.oldest_pending"),
+        Binding("s", "cycle_status", "Status", id="queue.cycle_status"),
+        Binding("f", "cycle_credential", "Credential", id="queue.cycle_credential"),
+        Binding("slash", "search", "Search", id="queue.search", key_display="/"),
+        Binding("a", "toggle_order", "Age order", id="queue.toggle_order"),
+        Binding("right_square_bracket", "next_page", "Next page", id="queue.next_page", key_display="]"),
+        Binding(
+            "left_square_bracket", "previous_page", "Prev page", id="queue.previous_page", key_display="["
+        ),
+        Binding("escape", "clear_search", "Clear search", id="queue.clear_search", show=False),
+        Binding("q", "app.quit", "Quit", id="queue.quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filters = queue.QueueFilter(status=queue.OPEN)
+        self.newest_first = False
+        self.page_rows: list[queue.QueueRow] = []
+        self.page_start = 0  # rows before this page, for the "rows a–b" line
+        self.credentials: list[str] = []
+        self.titles: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="queue-title", classes="topbar")
+        yield Static("", id="queue-counts")
+        with Horizontal(id="search-bar"):
+            yield Static("Search:", id="search-label")
+            yield Input(placeholder="id, candidate or credential; Enter applies, Escape clears", id="search")
+        yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="queue-page")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("id", "credential", "status", "submitted", "age", "assessor")
+        self.titles = dict(
+            self.app.database.conn.execute("SELECT credential, title FROM specs ORDER BY loaded_at")
+        )
+        self.credentials = sorted(self.titles)
+        self.query_one("#search-bar").display = False
+        self.query_one("#queue-title", Static).update(
+            f"mcreview · queue · assessor {self.app.assessor} · ? for help"
+        )
+        self.reload()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload(keep_page=True)
+
+    # -- data -----------------------------------------------------------------
+
+    def reload(self, keep_page: bool = False) -> None:
+        """Read the first page (or the current one again) and the counts."""
+        after = None
+        if keep_page and self.page_rows and self.page_start:
+            first = self.page_rows[0]
+            previous = queue.page_before(
+                self.app.database, self.filters, (first.submitted, first.id), 1, self.newest_first
+            )
+            if previous:
+                after = (previous[-1].submitted, previous[-1].id)
+        else:
+            self.page_start = 0
+        self.show_page(queue.page(self.app.database, self.filters, after, PAGE_SIZE, self.newest_first))
+
+    def show_page(self, rows: list[queue.QueueRow]) -> None:
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        self.page_rows = rows
+        table.clear()
+        today = self.app.today
+        for row in rows:
+            table.add_row(
+                row.id,
+                shorten(self.titles.get(row.credential, row.credential), CREDENTIAL_WIDTH),
+                STATUS_LABELS.get(row.status, row.status),
+                row.submitted,
+                age_text(row.submitted, today),
+                f"⚑ {row.claimed_by}" if row.claimed_by else (row.assessor or ""),
+                key=row.id,
+            )
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
+        self.update_status_lines()
+
+    def update_status_lines(self) -> None:
+        counts = queue.status_counts(self.app.database, self.filters)
+        parts = []
+        for status in STATUSES:
+            label = f"{STATUS_LABELS[status]} {counts.get(status, 0)}"
+            parts.append(f"[reverse]{label}[/]" if status in self.visible_statuses() else label)
+        total = sum(counts.get(s, 0) for s in self.visible_statuses())
+        self.query_one("#queue-counts", Static).update(" · ".join(parts))
+        shown = len(self.page_rows)
+        scope = [
+            STATUS_SCOPE.get(self.filters.status, f"status {STATUS_LABELS.get(self.filters.status, '')}"),
+            self.filters.credential or "all credentials",
+        ]
+        if self.filters.text:
+            scope.append(f"matching “{self.filters.text}”")
+        order = "newest first" if self.newest_first else "oldest first"
+        span = f"rows {self.page_start + 1}–{self.page_start + shown} of {total}" if shown else "no rows"
+        self.query_one("#queue-page", Static).update(f"{span} · {', '.join(scope)} · {order}")
+
+    def visible_statuses(self) -> tuple[str, ...]:
+        if self.filters.status == queue.OPEN:
+            return (STATUSES[0], STATUSES[1])
+        if self.filters.status is None:
+            return STATUSES
+        return (self.filters.status,)
+
+    # -- actions --------------------------------------------------------------
+
+    def selected_id(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not self.page_rows or table.cursor_row < 0:
+            return None
+        return self.page_rows[min(table.cursor_row, len(self.page_rows) - 1)].id
+
+    def action_open(self) -> None:
+        submission_id = self.selected_id()
+        if submission_id is not None:
+            self.app.open_submission(submission_id)
+
+    def action_oldest_pending(self) -> None:
+        submission_id = queue.oldest_pending(self.app.database)
+        if submission_id is None:
+            self.notify("No pending submissions.")
+            return
+        self.app.open_submission(submission_id)
+
+    def action_cycle_status(self) -> None:
+        index = STATUS_CYCLE.index(self.filters.status)
+        self.set_filters(status=STATUS_CYCLE[(index + 1) % len(STATUS_CYCLE)])
+
+    def action_cycle_credential(self) -> None:
+        options: list[str | None] = [None, *self.credentials]
+        index = options.index(self.filters.credential) if self.filters.credential in options else 0
+        self.set_filters(credential=options[(index + 1) % len(options)])
+
+    def action_toggle_order(self) -> None:
+        self.newest_first = not self.newest_first
+        self.reload()
+
+    def set_filters(self, **changes: str | None) -> None:
+        current = self.filters.__dict__ | changes
+        self.filters = queue.QueueFilter(**current)
+        self.reload()
+
+    def action_search(self) -> None:
+        bar = self.query_one("#search-bar")
+        bar.display = True
+        self.query_one("#search", Input).focus()
+
+    def apply_search(self) -> None:
+        text = self.query_one("#search", Input).value.strip()
+        self.query_one("#search-bar").display = bool(text)
+        self.query_one(DataTable).focus()
+        self.set_filters(text=text or None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.apply_search()
+
+    def action_clear_search(self) -> None:
+        self.query_one("#search", Input).value = ""
+        self.query_one("#search-bar").display = False
+        self.query_one(DataTable).focus()
+        if self.filters.text:
+            self.set_filters(text=None)
+
+    def action_next_page(self) -> None:
+        if len(self.page_rows) < PAGE_SIZE:
+            self.notify("This is the last page.")
+            return
+        last = self.page_rows[-1]
+        rows = queue.page(
+            self.app.database, self.filters, (last.submitted, last.id), PAGE_SIZE, self.newest_first
+        )
+        if not rows:
+            self.notify("This is the last page.")
+            return
+        self.page_start += len(self.page_rows)
+        self.query_one(DataTable).move_cursor(row=0)
+        self.show_page(rows)
+
+    def action_previous_page(self) -> None:
+        if not self.page_rows or self.page_start == 0:
+            self.notify("This is the first page.")
+            return
+        first = self.page_rows[0]
+        rows = queue.page_before(
+            self.app.database, self.filters, (first.submitted, first.id), PAGE_SIZE, self.newest_first
+        )
+        self.page_start = max(0, self.page_start - len(rows))
+        self.query_one(DataTable).move_cursor(row=0)
+        self.show_page(rows)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()

@@ -1,0 +1,379 @@
+"""One submission: the focused component's response beside the rubric it is scored on."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+from rich.console import Group, RenderableType
+from rich.markdown import Markdown
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from mcreview import claims, review
+from mcreview.checks import count_words
+from mcreview.scoring import OUTCOME_LABELS
+from mcreview.specs import Component
+from mcreview.textsafe import visible_controls
+
+RENEW_EVERY_SECONDS = 5 * 60
+NO_DESCRIPTOR = "(the credential document gives no descriptor for this level)"
+
+
+def level_bindings() -> list[Binding]:
+    return [
+        Binding(str(n), f"level({n})", "Level", id=f"review.level_{n}", show=n == 1, key_display="1-9")
+        for n in range(1, 10)
+    ]
+
+
+class ReviewScreen(Screen[None]):
+    """Score a submission component by component; every key is saved at once."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS = [
+        *level_bindings(),
+        Binding("tab,j", "move(1)", "Next", id="review.next", key_display="tab/j"),
+        Binding("shift+tab,k", "move(-1)", "Prev", id="review.previous", key_display="S-tab/k"),
+        Binding("c", "comment", "Comment", id="review.comment"),
+        Binding("d", "decide", "Decide", id="review.decide"),
+        Binding("u", "undo", "Undo", id="review.undo"),
+        Binding("p", "toggle_prompts", "Prompts", id="review.toggle_prompts", show=False),
+        Binding("r", "revise", "Revise", id="review.revise", show=False),
+        Binding("x", "clear_level", "Clear level", id="review.clear_level", show=False),
+        Binding("escape", "back", "Back", id="review.back", key_display="esc"),
+        Binding("q", "app.quit", "Quit", id="review.quit", show=False),
+    ]
+
+    def __init__(self, submission_id: str, component_id: str | None = None) -> None:
+        super().__init__()
+        self.submission_id = submission_id
+        self.start_component = component_id
+        self.index = 0
+        self.undo_stack: list[tuple[str, str | None]] = []
+        self.read_only_reason: str | None = None
+        self.show_prompts = False  # the response gets the room; p shows the prompts
+        self.rendered: dict[str, RenderableType] = {}
+        self.state: review.SubmissionState
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="review-top", classes="topbar")
+        yield Static("", id="review-progress")
+        with Container(id="review-body"):
+            with VerticalScroll(id="response-pane") as response_pane:
+                response_pane.border_title = "Response"
+                yield Static("", id="response")
+            with VerticalScroll(id="rubric-pane") as rubric_pane:
+                rubric_pane.border_title = "Rubric"
+                yield Static("", id="rubric")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.state = review.load_submission(self.app.database, self.submission_id)
+        self.take_claim()
+        components = self.state.spec.components
+        ids = [c.id for c in components]
+        if self.start_component in ids:
+            self.index = ids.index(self.start_component)
+        else:
+            self.index = self.first_unscored_index()
+        self.set_interval(RENEW_EVERY_SECONDS, self.take_claim)
+        self.show_component()
+        self.query_one("#response-pane").focus()
+
+    # -- claim ----------------------------------------------------------------
+
+    @property
+    def editable(self) -> bool:
+        return self.read_only_reason is None and self.state.status in (review.PENDING, review.IN_REVIEW)
+
+    def take_claim(self) -> None:
+        """Claim (or renew) while open; someone else's live claim makes this read-only."""
+        if self.state.status not in (review.PENDING, review.IN_REVIEW):
+            return
+        try:
+            claims.claim(self.app.database, self.submission_id, self.app.assessor)
+            self.read_only_reason = None
+        except claims.ClaimedByOther as error:
+            self.read_only_reason = f"read-only: {error}"
+        except sqlite3.Error as error:
+            self.read_only_reason = f"read-only: could not claim ({error})"
+
+    def release_claim(self) -> None:
+        if self.read_only_reason is None:
+            with contextlib.suppress(claims.ClaimedByOther, sqlite3.Error):
+                claims.release(self.app.database, self.submission_id, self.app.assessor)
+
+    # -- drawing --------------------------------------------------------------
+
+    @property
+    def component(self) -> Component:
+        return self.state.spec.components[self.index]
+
+    def first_unscored_index(self) -> int:
+        for index, component in enumerate(self.state.spec.components):
+            if component.scored and component.id not in self.state.levels:
+                return index
+        return 0
+
+    def show_component(self) -> None:
+        self.update_header()
+        self.query_one("#response", Static).update(self.response_renderable())
+        self.query_one("#rubric", Static).update(self.rubric_renderable())
+        self.query_one("#response-pane", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#rubric-pane", VerticalScroll).scroll_home(animate=False)
+
+    def update_header(self) -> None:
+        state = self.state
+        spec = state.spec
+        status = review.STATUS_LABELS.get(state.status, state.status)
+        top = Text()
+        top.append(f" {state.id} ", style="bold reverse")
+        top.append(f" {spec.title} · rev {state.revision} · {status}")
+        decision = state.current_decision
+        if decision is not None:
+            top.append(f" · decided {OUTCOME_LABELS.get(decision.outcome, decision.outcome)}", style="bold")
+            top.append(" (r revises)")
+        if self.read_only_reason:
+            top.append(f" · {self.read_only_reason}", style="bold")
+        self.query_one("#review-top", Static).update(top)
+        component = self.component
+        scored = [c for c in spec.components if c.scored]
+        unscored = [c for c in scored if c.id not in state.levels]
+        outcome = state.outcome
+        line = Text()
+        line.append(f"Part {component.part_number} · {self.index + 1}/{len(spec.components)} ")
+        line.append(visible_controls(component.title), style="bold")
+        line.append(f" · scored {len(scored) - len(unscored)}/{len(scored)}")
+        line.append(" · so far: ")
+        line.append(outcome.label, style="bold")
+        self.query_one("#review-progress", Static).update(line)
+
+    def response_renderable(self) -> RenderableType:
+        component = self.component
+        cached = self.rendered.get(component.id)
+        if cached is not None:
+            return cached
+        spec = self.state.spec
+        blocks: list[RenderableType] = []
+        if component.prompts and self.show_prompts:
+            prompts = Text("Prompts (p hides)\n", style="bold")
+            for prompt in component.prompts:
+                prompts.append("• " + visible_controls(prompt).replace("\n", "\n  ") + "\n", style="italic")
+            blocks.append(prompts)
+        elif component.prompts:
+            blocks.append(Text(f"{len(component.prompts)} prompt(s) hidden: p shows them", style="dim"))
+        for evidence in spec.evidence_for(component):
+            body = self.state.responses.get(evidence.id)
+            blocks.append(self.word_count_line(evidence, body))
+            for attachment in self.state.attachments:
+                if attachment.component_id == evidence.id:
+                    blocks.append(attachment_line(attachment))
+            if body is None:
+                blocks.append(Text("(no response submitted for this component)", style="bold"))
+            elif not body.strip():
+                blocks.append(Text("(the response is empty)", style="bold"))
+            else:
+                blocks.append(Markdown(visible_controls(body), hyperlinks=False))
+            blocks.append(Text(""))
+        renderable = Group(*blocks)
+        self.rendered[component.id] = renderable
+        return renderable
+
+    def word_count_line(self, component: Component, body: str | None) -> Text:
+        words = count_words(body or "")
+        line = Text()
+        line.append(f"{visible_controls(component.title)}: ", style="bold")
+        line.append(f"{words} words")
+        limits = component.word_limits
+        if limits is None:
+            return line
+        verdict = limits.verdict(words)
+        limit_text = limits.text or _limit_text(limits.minimum, limits.maximum)
+        if not limits.checked:
+            line.append(f" · limit per {limits.per}: {limit_text} (check by eye)")
+        elif verdict is None:
+            line.append(f" · within {limit_text} ✓")
+        else:
+            line.append(f" · {verdict.upper()} the limit ({limit_text}) ✗", style="bold reverse")
+        return line
+
+    def rubric_renderable(self) -> RenderableType:
+        component = self.component
+        out = Text()
+        out.append(f"{visible_controls(component.title)}\n", style="bold")
+        chosen = self.state.levels.get(component.id)
+        if component.scale is None:
+            out.append("Required, not scored: the credential document gives no rubric for it.\n")
+        else:
+            for number, level in enumerate(component.scale.levels, start=1):
+                mark = "▶" if level == chosen else " "
+                passes = " (passes)" if component.is_passing(level) else ""
+                style = "bold reverse" if level == chosen else "bold"
+                out.append(f"{mark}{number} {level}{passes}\n", style=style)
+                descriptor = component.levels.get(level) or NO_DESCRIPTOR
+                out.append("   " + descriptor.replace("\n", "\n   ") + "\n")
+        comment = self.state.comments.get(component.id)
+        out.append("\nComment: ", style="bold")
+        out.append(visible_controls(comment) if comment else "(none; press c to write one)")
+        return out
+
+    # -- actions --------------------------------------------------------------
+
+    def action_move(self, step: int) -> None:
+        count = len(self.state.spec.components)
+        self.index = (self.index + step) % count
+        self.show_component()
+        self.save_position()
+
+    def save_position(self) -> None:
+        with contextlib.suppress(sqlite3.Error):  # a lost resume point is not lost work
+            review.remember_position(
+                self.app.database, self.app.assessor, self.submission_id, self.component.id
+            )
+
+    def refuse_if_read_only(self) -> bool:
+        if self.editable:
+            return False
+        if self.read_only_reason:
+            self.notify(self.read_only_reason, severity="warning")
+        else:
+            self.notify("This revision is decided: press r to revise it.", severity="warning")
+        return True
+
+    def write_level(self, level: str | None, remember: bool = True) -> bool:
+        component = self.component
+        try:
+            before = review.set_level(
+                self.app.database, self.submission_id, component.id, level, self.app.assessor
+            )
+        except (review.ReviewError, sqlite3.Error) as error:
+            self.notify(f"Not saved: {error}", severity="error")
+            self.reload_state()
+            return False
+        if remember and before != level:
+            self.undo_stack.append((component.id, before))
+        self.reload_state()
+        return True
+
+    def reload_state(self) -> None:
+        """Read back what the database holds, so the screen never shows unsaved work."""
+        self.state = review.load_submission(self.app.database, self.submission_id)
+        self.update_header()
+        self.query_one("#rubric", Static).update(self.rubric_renderable())
+
+    def action_level(self, number: int) -> None:
+        component = self.component
+        if component.scale is None:
+            self.notify("This component is required but not scored.", severity="warning")
+            return
+        if number > len(component.scale.levels):
+            self.notify(f"{component.title} has {len(component.scale.levels)} levels.", severity="warning")
+            return
+        if self.refuse_if_read_only():
+            return
+        self.write_level(component.scale.levels[number - 1])
+
+    def action_clear_level(self) -> None:
+        if self.component.scored and not self.refuse_if_read_only():
+            self.write_level(None)
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo.")
+            return
+        if self.refuse_if_read_only():
+            return
+        component_id, level = self.undo_stack[-1]
+        ids = [c.id for c in self.state.spec.components]
+        self.index = ids.index(component_id)
+        if self.write_level(level, remember=False):
+            self.undo_stack.pop()
+            self.show_component()
+            self.notify(f"Undone: {self.component.title} is {level or 'unscored'} again.")
+
+    def action_toggle_prompts(self) -> None:
+        self.show_prompts = not self.show_prompts
+        self.rendered.clear()
+        self.show_component()
+
+    def action_comment(self) -> None:
+        if self.refuse_if_read_only():
+            return
+        from mcreview.screens.comment_editor import CommentEditor
+
+        component = self.component
+        current = self.state.comments.get(component.id, "")
+
+        def save(text: str | None) -> None:
+            if text is None or text.strip() == current.strip():
+                return
+            try:
+                review.set_comment(
+                    self.app.database, self.submission_id, component.id, text, self.app.assessor
+                )
+            except (review.ReviewError, sqlite3.Error) as error:
+                self.notify(f"Comment not saved: {error}", severity="error")
+            self.reload_state()
+
+        self.app.push_screen(CommentEditor(f"Comment on {component.title}", current), save)
+
+    def action_decide(self) -> None:
+        if self.refuse_if_read_only():
+            return
+        from mcreview.screens.decision_screen import DecisionScreen
+
+        def after(decided: bool | None) -> None:
+            if decided:
+                self.app.pop_screen()
+            else:
+                self.reload_state()
+
+        self.app.push_screen(DecisionScreen(self.submission_id), after)
+
+    def action_revise(self) -> None:
+        if self.state.status not in (review.DECIDED, review.SYNCED, review.RETURNED):
+            self.notify("Only a decided submission can be revised.")
+            return
+        try:
+            revision = review.reopen(self.app.database, self.submission_id, self.app.assessor)
+        except (review.ReviewError, sqlite3.Error) as error:
+            self.notify(f"Not revised: {error}", severity="error")
+            return
+        self.state = review.load_submission(self.app.database, self.submission_id)
+        self.take_claim()
+        self.undo_stack.clear()
+        self.show_component()
+        self.notify(f"Revision {revision} opened; the earlier decision is kept.")
+
+    def action_back(self) -> None:
+        self.release_claim()
+        with contextlib.suppress(sqlite3.Error):
+            review.remember_position(self.app.database, self.app.assessor, None, None)
+        self.app.pop_screen()
+
+
+def attachment_line(attachment: review.AttachmentRow) -> Text:
+    """Name the file (or link) and say plainly when a named file is not there."""
+    line = Text("📎 ")
+    line.append(visible_controls(attachment.description) or "attachment")
+    if attachment.url:
+        line.append(f" — link: {visible_controls(attachment.url)}")
+    elif attachment.path:
+        line.append(f" — {visible_controls(Path(attachment.path).name)}")
+        if not Path(attachment.path).exists():
+            line.append(" (FILE MISSING)", style="bold reverse")
+    return line
+
+
+def _limit_text(minimum: int | None, maximum: int | None) -> str:
+    if minimum is not None and maximum is not None:
+        return f"{minimum}–{maximum} words"
+    if minimum is not None:
+        return f"at least {minimum} words"
+    return f"at most {maximum} words"

@@ -1,0 +1,165 @@
+"""One assessor in the multi-process stress test (tests/test_team.py).
+
+Runs in its own OS process (multiprocessing 'spawn'), so it imports nothing from
+pytest or conftest. It opens its own connection, waits at the start barrier,
+then does a bounded, seeded series of claims, scores, comments, decisions,
+reopens and releases through the same domain functions the screens use.
+
+Expected refusals (ClaimedByOther when claiming) are counted. Anything else
+that escapes, above all sqlite3.OperationalError "database is locked", goes back
+to the parent as an error and fails the test; so does a ReviewError on a
+submission this worker holds, since holding the claim must make every write ours.
+"""
+
+from __future__ import annotations
+
+import random
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from mcreview import claims, review
+from mcreview import db as queue_db
+from mcreview.scoring import EARNED, INCOMPLETE, evaluate
+
+BARRIER_TIMEOUT = 60  # safety net only: the parent sets the event once every worker is ready
+
+
+@dataclass
+class Tally:
+    """What one worker did; `events` must equal its rows in the events table."""
+
+    assessor: str
+    events: int = 0
+    claims: int = 0
+    contended: int = 0
+    scores: int = 0
+    comments: int = 0
+    decisions: int = 0
+    reopens: int = 0
+    releases: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _choose_level(rng: random.Random, component: Any) -> str:
+    """Mostly a passing level, sometimes a failing one, so both outcomes get decided."""
+    scale = component.scale
+    passing = [level for level in scale.levels if level in scale.passing]
+    failing = [level for level in scale.levels if level not in scale.passing]
+    if failing and rng.random() < 0.2:
+        return rng.choice(failing)
+    return rng.choice(passing)
+
+
+def _release(database: Any, tally: Tally, sid: str) -> bool:
+    released = claims.release(database, sid, tally.assessor)
+    if released is None or released.assessor != tally.assessor:
+        raise AssertionError(f"{tally.assessor} lost its claim on {sid}: {released}")
+    tally.releases += 1
+    tally.events += 1
+    return False
+
+
+def _work_on(database: Any, rng: random.Random, tally: Tally, sid: str, step: int, handoff: bool) -> bool:
+    """One operation on the submission this worker holds; returns whether it still holds it.
+
+    With `handoff` false a worker only lets go of a revision nobody has scored or
+    commented on yet (or a decided one); with it true it may release half-way and
+    the next claimer carries on from another assessor's scores.
+    """
+    who = tally.assessor
+    state = review.load_submission(database, sid)
+    if state.status == review.DECIDED:
+        if rng.random() < 0.5:
+            review.reopen(database, sid, who)
+            tally.reopens += 1
+            tally.events += 1
+            return True
+        return _release(database, tally, sid)
+
+    scored = [c for c in state.spec.components if c.scored]
+    roll = rng.random()
+    if roll < 0.55:
+        component = rng.choice(scored)
+        level = _choose_level(rng, component)
+        before = review.set_level(database, sid, component.id, level, who)
+        if before != state.levels.get(component.id):  # the level the assessor saw is the one replaced
+            raise AssertionError(f"{sid}/{component.id}: replaced {before!r}, screen showed {state.levels}")
+        if before != level:
+            tally.scores += 1
+            tally.events += 1
+        return True
+    if roll < 0.7:
+        component_id = rng.choice([review.OVERALL, *(c.id for c in scored)])
+        # Unique text, so the comment always changes (and one event is written).
+        review.set_comment(database, sid, component_id, f"{who} note {step}\nsecond line", who)
+        tally.comments += 1
+        tally.events += 1
+        return True
+    if roll >= 0.9 and (handoff or not (state.levels or state.comments)):
+        return _release(database, tally, sid)
+    outcome = evaluate(state.spec, state.levels)
+    if outcome.status == INCOMPLETE:
+        component = rng.choice([c for c in scored if c.id in outcome.unscored])
+        review.set_level(database, sid, component.id, _choose_level(rng, component), who)
+        tally.scores += 1
+        tally.events += 1
+        return True
+    # Not Yet needs feedback; Earned may carry a comment or not.
+    comment = "" if outcome.status == EARNED and rng.random() < 0.5 else f"feedback from {who}"
+    recorded = review.decide(database, sid, who, comment)
+    if recorded != outcome.status:
+        raise AssertionError(f"{sid}: decided {recorded}, computed {outcome.status}")
+    tally.decisions += 1
+    tally.events += 2  # the decision, and the release of the claim that goes with it
+    return False  # decide frees the claim
+
+
+def run(
+    db_path: str,
+    assessor: str,
+    submission_ids: list[str],
+    seed: int,
+    operations: int,
+    handoff: bool,
+    ready: Any,
+    start: Any,
+    results: Any,
+) -> None:
+    """Process entry point: report a Tally (as a dict) on `results`, whatever happens."""
+    tally = Tally(assessor)
+    rng = random.Random(seed)
+    database = None
+    signalled = False
+    try:
+        database = queue_db.connect(db_path)
+        ready.put(assessor)
+        signalled = True
+        if not start.wait(BARRIER_TIMEOUT):
+            raise RuntimeError("start barrier never opened")
+        held: str | None = None
+        for step in range(operations):
+            if held is None:
+                sid = rng.choice(submission_ids)
+                try:
+                    claims.claim(database, sid, assessor)
+                except claims.ClaimedByOther:
+                    tally.contended += 1
+                    continue
+                tally.claims += 1
+                tally.events += 1  # not holding it before, so this is a new claim
+                held = sid
+            else:
+                try:
+                    still = _work_on(database, rng, tally, held, step, handoff)
+                except review.ReviewError as error:
+                    raise AssertionError(f"{assessor} holds {held} but was refused: {error}") from error
+                held = held if still else None
+    except BaseException:
+        tally.errors.append(traceback.format_exc())
+    finally:
+        if not signalled:  # never leave the parent waiting at the barrier
+            ready.put(assessor)
+        if database is not None:
+            database.conn.close()
+        results.put(tally.__dict__)

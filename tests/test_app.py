@@ -1,0 +1,249 @@
+"""The screens, driven with keys as an assessor would, then checked in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import SAMPLE_DIR, SPECS_DIR
+from textual.geometry import Region
+from textual.widgets import DataTable
+
+from mcreview import claims, importer, review
+from mcreview import db as queue_db
+from mcreview.app import build_app
+from mcreview.screens.decision_screen import DecisionScreen
+from mcreview.screens.queue_screen import QueueScreen
+from mcreview.screens.review_screen import ReviewScreen
+from mcreview.specs import load_spec_dir
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def sample_db(tmp_path):
+    """A queue database loaded with the bundled sample queue."""
+    path = tmp_path / "queue.db"
+    database = queue_db.connect(path)
+    specs, _ = load_spec_dir(SPECS_DIR)
+    report = importer.import_paths(database, [SAMPLE_DIR], specs)
+    assert report.imported
+    database.conn.close()
+    return path
+
+
+def query(path, sql: str, params=()):
+    database = queue_db.connect(path)
+    try:
+        return database.conn.execute(sql, params).fetchall()
+    finally:
+        database.conn.close()
+
+
+def first_ppr(path) -> str:
+    return query(
+        path,
+        "SELECT id FROM submissions WHERE credential = 'positive-professional-relationships'"
+        " ORDER BY submitted, id LIMIT 1",
+    )[0][0]
+
+
+def widget_text(widget) -> str:
+    """The text a widget paints, as the assessor would read it."""
+    size = widget.size
+    return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, size.width, size.height)))
+
+
+async def open_submission(pilot, submission_id: str) -> ReviewScreen:
+    """Find the row with keys (search) and open it with Enter."""
+    await pilot.press("slash", *submission_id, "enter")
+    await pilot.press("enter")
+    screen = pilot.app.screen
+    assert isinstance(screen, ReviewScreen)
+    assert screen.submission_id == submission_id
+    return screen
+
+
+async def test_queue_lists_open_work_oldest_first(sample_db):
+    app = build_app(sample_db, "ana", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        table = screen.query_one(DataTable)
+        expected = query(sample_db, "SELECT id FROM submissions ORDER BY submitted, id")
+        assert table.row_count == len(expected)
+        assert [row.id for row in screen.page_rows] == [r[0] for r in expected]
+        await pilot.press("a")  # newest first
+        assert screen.page_rows[0].id == expected[-1][0]
+        await pilot.press("f")  # first credential only
+        assert {row.credential for row in screen.page_rows} == {screen.credentials[0]}
+
+
+async def test_grade_earned_with_keys_only(sample_db):
+    submission_id = first_ppr(sample_db)
+    app = build_app(sample_db, "ana", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_submission(pilot, submission_id)
+        assert screen.component.id == "overview"
+        await pilot.press("1", "tab", "1", "j", "1", "tab", "1")
+        await pilot.press("c", *"Clear and specific.", "ctrl+o")
+        await pilot.press("d")
+        assert isinstance(app.screen, DecisionScreen)
+        await pilot.press("enter")
+        assert isinstance(app.screen, QueueScreen)
+    levels = query(
+        sample_db,
+        "SELECT component_id, level, assessor FROM scores WHERE submission_id = ?",
+        (submission_id,),
+    )
+    assert sorted(levels) == [
+        ("action-plan", "Proficient", "ana"),
+        ("case-study", "Proficient", "ana"),
+        ("overview", "Passing", "ana"),
+        ("reflection", "Passing", "ana"),
+    ]
+    assert query(sample_db, "SELECT component_id, body FROM comments") == [
+        ("reflection", "Clear and specific.")
+    ]
+    assert query(sample_db, "SELECT outcome, override, assessor FROM decisions") == [("earned", 0, "ana")]
+    assert query(sample_db, "SELECT status FROM submissions WHERE id = ?", (submission_id,)) == [("decided",)]
+    actions = [
+        r[0]
+        for r in query(
+            sample_db, "SELECT action FROM events WHERE submission_id = ? ORDER BY id", (submission_id,)
+        )
+    ]
+    assert actions == [
+        "import", "claim", "score", "score", "score", "score", "comment", "decide", "release"
+    ]
+    assert query(sample_db, "SELECT count(*) FROM claims") == [(0,)]
+
+
+async def test_grade_not_yet_needs_feedback(sample_db):
+    submission_id = first_ppr(sample_db)
+    app = build_app(sample_db, "ana", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_submission(pilot, submission_id)
+        await pilot.press("1", "tab", "2", "tab", "1", "tab", "1", "d")
+        await pilot.press("enter")  # refused: Not Yet needs an overall comment
+        assert isinstance(app.screen, DecisionScreen)
+        assert query(sample_db, "SELECT count(*) FROM decisions") == [(0,)]
+        await pilot.press("c", *"Add measures to goals.", "escape")
+        await pilot.press("enter")
+        assert isinstance(app.screen, QueueScreen)
+    assert query(sample_db, "SELECT outcome, computed, comment FROM decisions") == [
+        ("not_yet", "not_yet", "Add measures to goals.")
+    ]
+
+
+async def test_override_needs_justification(sample_db):
+    submission_id = first_ppr(sample_db)
+    app = build_app(sample_db, "ana", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_submission(pilot, submission_id)
+        await pilot.press("1", "tab", "2", "tab", "1", "tab", "1", "d")
+        await pilot.press("o", "escape")  # empty justification: nothing recorded
+        assert query(sample_db, "SELECT count(*) FROM decisions") == [(0,)]
+        await pilot.press("o", *"Template scan cut the measures off.", "ctrl+o")
+        assert isinstance(app.screen, QueueScreen)
+    assert query(sample_db, "SELECT outcome, computed, override, justification FROM decisions") == [
+        ("earned", "not_yet", 1, "Template scan cut the measures off.")
+    ]
+
+
+async def test_undo_restores_previous_level(sample_db):
+    submission_id = first_ppr(sample_db)
+    app = build_app(sample_db, "ana", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_submission(pilot, submission_id)
+        await pilot.press("tab", "1", "3", "u")
+        assert query(sample_db, "SELECT level FROM scores") == [("Proficient",)]
+        await pilot.press("u")
+        assert query(sample_db, "SELECT count(*) FROM scores") == [(0,)]
+        await pilot.press("9")  # no ninth level: refused, nothing written
+        assert query(sample_db, "SELECT count(*) FROM scores") == [(0,)]
+
+
+async def test_revise_keeps_the_old_decision(sample_db):
+    submission_id = first_ppr(sample_db)
+    app = build_app(sample_db, "ana", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_submission(pilot, submission_id)
+        await pilot.press("1", "tab", "1", "tab", "1", "tab", "1", "d", "enter")
+        await pilot.press("s", "s", "s", "s")  # cycle the filter to "decided"
+        screen = app.screen
+        assert [row.id for row in screen.page_rows] == [submission_id]
+        await pilot.press("enter")
+        await pilot.press("1")  # decided: read-only until revised
+        assert query(sample_db, "SELECT count(*) FROM events WHERE action = 'score'") == [(4,)]
+        await pilot.press("r", "tab", "2", "d", "c", *"Case study lacks evidence.", "ctrl+o", "enter")
+    assert query(sample_db, "SELECT revision, outcome FROM decisions ORDER BY revision") == [
+        (1, "earned"),
+        (2, "not_yet"),
+    ]
+
+
+async def test_claimed_submission_is_read_only_for_another_assessor(sample_db):
+    submission_id = first_ppr(sample_db)
+    database = queue_db.connect(sample_db)
+    claims.claim(database, submission_id, "ana")
+    database.conn.close()
+    app = build_app(sample_db, "ben", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_submission(pilot, submission_id)
+        assert screen.read_only_reason.startswith("read-only: claimed by ana")
+        await pilot.press("1", "c")
+        assert app.screen is screen  # no editor opened
+    assert query(sample_db, "SELECT count(*) FROM scores") == [(0,)]
+    assert query(sample_db, "SELECT assessor FROM claims") == [("ana",)]
+
+
+async def test_reopening_resumes_where_the_assessor_left(sample_db):
+    submission_id = first_ppr(sample_db)
+    app = build_app(sample_db, "ana", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_submission(pilot, submission_id)
+        await pilot.press("tab", "tab", "1")
+    again = build_app(sample_db, "ana", TODAY)
+    async with again.run_test(size=(80, 24)):
+        screen = again.screen
+        assert isinstance(screen, ReviewScreen)
+        assert (screen.submission_id, screen.component.id) == (submission_id, "case-study")
+        assert screen.state.levels == {"case-study": "Proficient"}
+
+
+async def test_help_screen_lists_the_keys(sample_db):
+    app = build_app(sample_db, "ana", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        text = widget_text(app.screen.query("Static").first())
+        assert "Oldest pending" in text and "Search" in text and "Credential" in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, QueueScreen)
+
+
+async def test_escape_sequences_in_a_response_are_shown_as_text(tmp_path):
+    from conftest import ppr_record, write_yaml
+
+    record = ppr_record()
+    record["responses"]["overview"] = "before \x1b[2J\x1b]0;pwned\x07 after [bold]x[/bold]"
+    path = tmp_path / "q.db"
+    database = queue_db.connect(path)
+    specs, _ = load_spec_dir(SPECS_DIR)
+    importer.import_paths(database, [write_yaml(tmp_path, "a.yaml", record)], specs)
+    database.conn.close()
+    app = build_app(path, "ana", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_submission(pilot, "PPR-T-001")
+        text = widget_text(screen.query_one("#response"))
+        assert "␛[2J" in text and "␇" in text and "[bold]x[/bold]" in text
+        assert "\x1b" not in text
+
+
+def test_state_reads_back_from_the_database(sample_db):
+    """What the review screen shows is what load_submission reads: one source of truth."""
+    submission_id = first_ppr(sample_db)
+    database = queue_db.connect(sample_db)
+    review.set_level(database, submission_id, "overview", "Passing", "ana")
+    assert review.load_submission(database, submission_id).levels == {"overview": "Passing"}
+    database.conn.close()

@@ -1,0 +1,141 @@
+"""kill -9 mid-session: the real app in a pseudo-terminal, killed with no clean shutdown."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+import pytest
+from conftest import SAMPLE_DIR, SPECS_DIR
+
+from mcreview import db as queue_db
+from mcreview import importer
+from mcreview.app import build_app
+from mcreview.screens.review_screen import ReviewScreen
+from mcreview.specs import load_spec_dir
+
+DEADLINE_SECONDS = 60  # a safety net only; the test waits on database state, not on time
+
+
+class PtyApp:
+    """The app as a child process on a pty, read continuously so it never blocks."""
+
+    def __init__(self, db_path, assessor: str) -> None:
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "mcreview",
+                "--db",
+                str(db_path),
+                "--specs",
+                str(SPECS_DIR),
+                "--assessor",
+                assessor,
+            ],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            start_new_session=True,
+        )
+        os.close(slave)
+        self.output = b""
+
+    def pump(self) -> None:
+        ready, _, _ = select.select([self.master], [], [], 0.05)
+        if ready:
+            with contextlib.suppress(OSError):
+                self.output += os.read(self.master, 65536)
+
+    def wait_for(self, predicate, what: str) -> None:
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while not predicate():
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise AssertionError(f"gave up waiting for {what}; output tail: {self.output[-500:]!r}")
+            self.pump()
+
+    def send(self, keys: bytes) -> None:
+        os.write(self.master, keys)
+
+    def kill(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        os.close(self.master)
+
+
+def count(path, sql: str) -> int:
+    database = queue_db.connect(path)
+    try:
+        return database.conn.execute(sql).fetchone()[0]
+    finally:
+        database.conn.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
+async def test_kill_9_mid_session_loses_nothing(tmp_path):
+    path = tmp_path / "queue.db"
+    database = queue_db.connect(path)
+    specs, _ = load_spec_dir(SPECS_DIR)
+    importer.import_paths(database, [SAMPLE_DIR], specs)
+    first = database.conn.execute(
+        "SELECT id FROM submissions WHERE credential = 'positive-professional-relationships'"
+        " ORDER BY submitted, id LIMIT 1"
+    ).fetchone()[0]
+    database.conn.close()
+
+    app = PtyApp(path, "ana")
+    try:
+        app.wait_for(lambda: b"Oldest pending" in app.output, "the queue screen")
+        app.send(b"/")
+        app.wait_for(lambda: b"Search:" in app.output, "the search bar")
+        app.send(first.encode() + b"\r")
+        app.wait_for(lambda: b"rows 1\xe2\x80\x931 of 1" in app.output, "the search result")
+        app.send(b"\r")
+        app.wait_for(lambda: count(path, "SELECT count(*) FROM claims") == 1, "the claim")
+        # Typed as one burst, as a fast typist or a paste delivers it: order must hold.
+        app.send(b"1\t2\t1\t1")
+        app.wait_for(lambda: count(path, "SELECT count(*) FROM scores") == 4, "four scores")
+        app.send(b"c")
+        app.wait_for(lambda: b"save and close" in app.output, "the comment editor")
+        app.send(b"Needs measurable goals.\x0f")  # \x0f is ctrl+o: save and close
+        app.wait_for(lambda: count(path, "SELECT count(*) FROM comments") == 1, "the comment")
+    finally:
+        app.kill()
+
+    database = queue_db.connect(path)
+    assert database.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    rows = database.conn.execute(
+        "SELECT submission_id, component_id, level FROM scores ORDER BY component_id"
+    ).fetchall()
+    comment = database.conn.execute("SELECT component_id, body FROM comments").fetchone()
+    database.conn.close()
+    assert rows == [
+        (first, "action-plan", "Basic"),
+        (first, "case-study", "Proficient"),
+        (first, "overview", "Passing"),
+        (first, "reflection", "Passing"),
+    ]
+    assert comment == ("reflection", "Needs measurable goals.")
+
+    # Reopening resumes on the same submission and component, with the levels shown.
+    again = build_app(path, "ana", dt.date(2026, 11, 23))
+    async with again.run_test(size=(80, 24)):
+        screen = again.screen
+        assert isinstance(screen, ReviewScreen)
+        assert screen.submission_id == first
+        assert screen.component.id == "reflection"
+        assert len(screen.state.levels) == 4
+        assert screen.read_only_reason is None  # the crashed session's own claim is renewed

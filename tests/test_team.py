@@ -1,0 +1,314 @@
+"""Several assessors on one queue: claims, leases, the audit trail and its replay.
+
+The stress test runs real OS processes against one database file, the way a team
+logged in over SSH does, and then proves from the event log that claims kept
+every submission to one assessor at a time and that no score was lost or doubled.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import stress_worker
+from click.testing import CliRunner
+from conftest import SPECS_DIR, ppr_record, write_yaml
+
+from mcreview import claims, importer, review
+from mcreview import db as queue_db
+from mcreview.cli import cli
+from mcreview.history import (
+    Event,
+    current_scores,
+    format_history,
+    replay_scores,
+    shorten,
+    submission_history,
+    utc_second,
+)
+
+WORKERS = 8
+SUBMISSIONS = 16
+OPERATIONS = 40
+JOIN_TIMEOUT = 120  # safety net only; the test normally finishes in a few seconds
+SID = "PPR-T-001"
+
+
+def all_passing() -> dict[str, str]:
+    return {
+        "overview": "Passing",
+        "action-plan": "Proficient",
+        "case-study": "Proficient",
+        "reflection": "Passing",
+    }
+
+
+@pytest.fixture
+def queued(database, specs, tmp_path) -> str:
+    importer.import_paths(database, [write_yaml(tmp_path, "a.yaml", ppr_record(SID))], specs)
+    return SID
+
+
+@pytest.fixture
+def run(db_path):
+    runner = CliRunner()
+
+    def invoke(*args: str, assessor: str = "lead"):
+        return runner.invoke(
+            cli,
+            ["--db", str(db_path), "--specs", str(SPECS_DIR), "--assessor", assessor, *args],
+        )
+
+    return invoke
+
+
+def all_events(database) -> list[Event]:
+    rows = database.conn.execute(
+        "SELECT id, at, assessor, submission_id, action, target, before, after FROM events ORDER BY id"
+    )
+    return [Event(*row) for row in rows]
+
+
+def claim_discipline(events: list[Event]) -> tuple[list[str], dict[str, str]]:
+    """Walk the log per submission: who held the claim when each change was made.
+
+    A claim may only follow a release (a decision releases too) (leases do not expire in the
+    stress test), and every score, comment, revise and decision must be made by
+    the current holder. Returns the violations and the holders left at the end.
+    """
+    holder: dict[str, str] = {}
+    problems: list[str] = []
+    for event in events:
+        sid, who, action = event.submission_id, event.assessor, event.action
+        if sid is None or action == "import":
+            continue
+        held = holder.get(sid)
+        if action == "claim":
+            if held is not None:
+                problems.append(f"#{event.id} {sid}: {who} claimed while {held} held it")
+            holder[sid] = who
+        elif action in ("release", "release-forced"):
+            if event.before != held:
+                problems.append(f"#{event.id} {sid}: {who} released {event.before}'s claim, holder {held}")
+            holder.pop(sid, None)
+        elif action in ("decide", "override"):
+            if held != who:
+                problems.append(f"#{event.id} {sid}: {who} decided while {held} held the claim")
+            # the decider's claim ends with a release event in the same transaction
+        elif held != who:
+            problems.append(f"#{event.id} {sid}: {who} did {action} while {held} held the claim")
+    return problems, holder
+
+
+@pytest.mark.parametrize(
+    "handoff",
+    [False, True],
+    ids=["finish-what-you-claim", "handoff"],
+)
+def test_stress_many_assessor_processes(tmp_path: Path, specs, handoff: bool) -> None:
+    db_path = tmp_path / "queue.db"
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    ids = [f"PPR-S-{n:03d}" for n in range(SUBMISSIONS)]
+    for n, sid in enumerate(ids):
+        write_yaml(folder, f"{sid}.yaml", ppr_record(sid, candidate=f"C-{20000 + n}"))
+    setup = queue_db.connect(db_path)
+    assert importer.import_paths(setup, [folder], specs).ok
+    setup.conn.close()
+
+    ctx = multiprocessing.get_context("spawn")
+    ready, results, start = ctx.Queue(), ctx.Queue(), ctx.Event()
+    assessors = [f"assessor{n}" for n in range(WORKERS)]
+    processes = [
+        ctx.Process(
+            target=stress_worker.run,
+            args=(str(db_path), name, ids, 1000 + n, OPERATIONS, handoff, ready, start, results),
+            name=name,
+        )
+        for n, name in enumerate(assessors)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        for _ in processes:  # every worker connected: open the barrier for all at once
+            ready.get(timeout=JOIN_TIMEOUT)
+        start.set()
+        tallies = {t["assessor"]: t for t in (results.get(timeout=JOIN_TIMEOUT) for _ in processes)}
+    finally:
+        start.set()
+        for process in processes:
+            process.join(JOIN_TIMEOUT)
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+    errors = [f"{name}:\n{error}" for name, t in tallies.items() for error in t["errors"]]
+    assert errors == [], "\n".join(errors)
+    assert [p.exitcode for p in processes] == [0] * WORKERS
+    assert sorted(tallies) == sorted(assessors)
+    assert sum(t["claims"] for t in tallies.values()) > 0
+    assert sum(t["decisions"] for t in tallies.values()) > 0
+
+    database = queue_db.connect(db_path)
+    try:
+        conn = database.conn
+        events = all_events(database)
+
+        # Each worker's events are exactly the changes it reported making.
+        per_assessor = Counter(e.assessor for e in events if e.action != "import")
+        assert per_assessor == Counter({name: t["events"] for name, t in tallies.items() if t["events"]})
+        actions = Counter((e.assessor, e.action) for e in events)
+        for name, t in tallies.items():
+            assert actions[(name, "claim")] == t["claims"]
+            assert actions[(name, "decide")] + actions[(name, "override")] == t["decisions"]
+            assert actions[(name, "revise")] == t["reopens"]
+
+        # One assessor at a time on every submission, and only the holder changed it.
+        problems, holders = claim_discipline(events)
+        assert problems == []
+        live = dict(conn.execute("SELECT submission_id, assessor FROM claims"))
+        assert live == holders
+
+        # At most one decision per revision, each matching exactly one decide event.
+        doubled = conn.execute(
+            "SELECT submission_id, revision, count(*) FROM decisions GROUP BY 1, 2 HAVING count(*) != 1"
+        ).fetchall()
+        assert doubled == []
+        decided = sorted(conn.execute("SELECT submission_id, revision, assessor FROM decisions").fetchall())
+        decide_events = sorted(
+            (e.submission_id, int(e.target.removeprefix("revision ")), e.assessor)
+            for e in events
+            if e.action in ("decide", "override")
+        )
+        assert decided == decide_events
+
+        # Every submission is at the revision its reopen events say.
+        revises = Counter(e.submission_id for e in events if e.action == "revise")
+        revisions = dict(conn.execute("SELECT id, revision FROM submissions"))
+        assert revisions == {sid: 1 + revises[sid] for sid in ids}
+
+        # No lost or duplicated score: the log replays to the table.
+        assert current_scores(database) == replay_scores(database)
+    finally:
+        database.conn.close()
+
+
+def test_expired_lease_is_released(database, queued) -> None:
+    claims.claim(database, queued, "ana", lease_seconds=-5)  # a lease that already ran out
+    assert claims.current_claim(database.conn, queued) is None
+    review.set_level(database, queued, "overview", "Passing", "ben")  # not read-only any more
+    taken = claims.claim(database, queued, "ben")
+    assert taken.assessor == "ben"
+    with pytest.raises(claims.ClaimedByOther, match="claimed by ben"):
+        claims.claim(database, queued, "ana")
+    claimers = [e.assessor for e in submission_history(database, queued) if e.action == "claim"]
+    assert claimers == ["ana", "ben"]
+
+
+def test_claimed_submission_is_read_only_to_another_assessor(database, queued) -> None:
+    claims.claim(database, queued, "ana")
+    with pytest.raises(review.ReviewError, match="claimed by ana"):
+        review.set_level(database, queued, "overview", "Passing", "ben")
+    with pytest.raises(review.ReviewError, match="claimed by ana"):
+        review.set_comment(database, queued, review.OVERALL, "mine now", "ben")
+    with pytest.raises(review.ReviewError, match="claimed by ana"):
+        review.decide(database, queued, "ben", "")
+    with pytest.raises(claims.ClaimedByOther):
+        claims.release(database, queued, "ben")
+    assert database.conn.execute("SELECT count(*) FROM scores").fetchone()[0] == 0
+    assert claims.current_claim(database.conn, queued).assessor == "ana"
+
+
+def test_history_of_a_graded_submission(database, queued, run) -> None:
+    claims.claim(database, queued, "ana")
+    for component, level in all_passing().items():
+        review.set_level(database, queued, component, level, "ana")
+    review.set_comment(database, queued, "case-study", "Clear rewrite.\n" + "detail " * 20, "ana")
+    review.decide(database, queued, "ana", "Well evidenced.")
+
+    result = run("history", queued)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert [line.split()[3] for line in lines] == [
+        "import",
+        "claim",
+        "score",
+        "score",
+        "score",
+        "score",
+        "comment",
+        "decide",
+        "release",
+    ]
+    assert [line.split()[2] for line in lines] == ["import"] + ["ana"] * 8
+    assert "overview" in lines[2] and "- → Passing" in lines[2]
+    assert "case-study" in lines[6] and "Clear rewrite.⏎detail" in lines[6] and lines[6].endswith("…")
+    assert "revision 1" in lines[7] and "earned → earned" in lines[7]
+    assert all(line[:20].endswith("Z") and line[10] == " " for line in lines)
+
+
+def test_history_of_an_unknown_submission(database, queued, run) -> None:
+    result = run("history", "NOPE-1")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == ["Error: no submission 'NOPE-1' in the queue"]
+
+
+def test_release_by_hand_is_recorded(database, queued, run) -> None:
+    claims.claim(database, queued, "ana")
+    result = run("release", queued, assessor="lead")
+    assert result.exit_code == 0, result.output
+    assert "held by ana" in result.output and "lease was live" in result.output
+    assert claims.current_claim(database.conn, queued) is None
+    last = submission_history(database, queued)[-1]
+    assert (last.assessor, last.action, last.before) == ("lead", "release-forced", "ana")
+    claims.claim(database, queued, "ben")  # free for someone else now
+
+    again = run("release", "PPR-T-001")
+    assert "held by ben" in again.output
+    nothing = run("release", queued)
+    assert nothing.exit_code == 0 and nothing.output.strip() == f"{queued}: not claimed"
+    assert run("release", "NOPE-1").exit_code == 1
+
+
+def test_history_lines_are_short_and_in_utc() -> None:
+    assert utc_second("2026-10-01T14:05:06.123456+02:00") == "2026-10-01 12:05:06Z"
+    assert shorten(None) == "-"
+    assert shorten("a\nb") == "a⏎b"
+    long = shorten("x" * 100)
+    assert len(long) == 60 and long.endswith("…")
+    event = Event(1, "2026-10-01T12:00:00.5+00:00", "ana", SID, "score", "overview", None, "Passing")
+    assert format_history([event]) == [
+        "2026-10-01 12:00:00Z  ana           score           overview  - → Passing"
+    ]
+
+
+def test_replay_follows_reopen_and_cleared_scores(database, queued) -> None:
+    for component, level in all_passing().items():
+        review.set_level(database, queued, component, level, "ana")
+    review.decide(database, queued, "ana", "")
+    assert review.reopen(database, queued, "ben") == 2
+    review.set_level(database, queued, "case-study", "Basic", "ben")
+    review.set_level(database, queued, "overview", None, "ben")
+    replayed = replay_scores(database)
+    assert replayed == current_scores(database)
+    assert replayed[(queued, 2, "ben", "case-study")] == "Basic"
+    assert (queued, 2, "ben", "overview") not in replayed
+    assert replayed[(queued, 1, "ana", "overview")] == "Passing"
+
+
+def test_handoff_after_release_carries_on_from_what_was_shown(database, queued) -> None:
+    claims.claim(database, queued, "zoe")
+    review.set_level(database, queued, "overview", "Not Yet", "zoe")
+    claims.release(database, queued, "zoe")
+    claims.claim(database, queued, "ben")
+    shown = review.load_submission(database, queued).levels
+    before = review.set_level(database, queued, "overview", "Passing", "ben")
+    assert before == shown.get("overview")  # the trail must say what the screen replaced
+    for component, level in all_passing().items():
+        review.set_level(database, queued, component, level, "ben")
+    assert review.load_submission(database, queued).levels == all_passing()
+    assert review.decide(database, queued, "ben", "") == review.EARNED
+    assert review.reopen(database, queued, "ben") == 2
