@@ -32,9 +32,10 @@ __all__ = [
 # --------------------------------------------------------------------------------------
 
 # A word: letters/digits, optionally joined by an apostrophe or hyphen ("don't",
-# "well-being"). A visible URL ("https://…", "www.…") or email address counts as one
-# word, the way a word processor counts it, not as every fragment between dots.
-_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+# "well-being"); digit groups joined by "," or "." ("1,000", "3.5") stay one word. A
+# visible URL ("https://…", "www.…") or email address also counts as one word, the way
+# a word processor counts it, not as every fragment between dots.
+_WORD = re.compile(r"[^\W_]+(?:(?<=\d)[.,]\d+)*(?:['’\-][^\W_]+(?:(?<=\d)[.,]\d+)*)*")
 _URL_WORD = re.compile(r"(?:https?://|www\.|HTTPS?://|WWW\.)[^\s<>]+")
 
 # markdown-it-py is exact but pure Python (~2 µs per character on markup-dense text,
@@ -44,7 +45,6 @@ _MARKDOWN_IT_LIMIT = 32_000
 
 _md = MarkdownIt("commonmark").enable("table")
 
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _HTML_BR = re.compile(r"<br\b", re.IGNORECASE)
 
@@ -105,9 +105,7 @@ def _inline_text(children: list[Token]) -> str:
         kind = child.type
         if kind in ("text", "code_inline"):
             pieces.append(child.content)
-        elif kind in ("softbreak", "hardbreak") or (
-            kind == "html_inline" and _HTML_BR.match(child.content)
-        ):
+        elif kind in ("softbreak", "hardbreak") or (kind == "html_inline" and _HTML_BR.match(child.content)):
             pieces.append("\n")
         # image: its alt text lives in its children and is not shown; skip it.
         # link_open/close, em/strong, other inline HTML: markup only.
@@ -146,15 +144,16 @@ _FENCE_BLOCK = re.compile(
 )
 _REFERENCE_DEF = re.compile(r"^ {0,3}\[[^\[\]\n]{1,999}\]:[ \t]*\S[^\n]*", re.MULTILINE)
 # Ordered-list numbers ("12.", "3)") are the only block markers made of word characters.
-_ORDERED_MARKER = re.compile(r"^[ \t>]*\d{1,9}[.)](?=[ \t]|$)", re.MULTILINE)
+_LIST_MARKERS = re.compile(r"^(?:[ \t>]*(?:\d{1,9}[.)]|[-+*])(?=[ \t]|$))+", re.MULTILINE)
+# Asterisks vanish when rendered ("**bold**-faced" is one word); underscores separate
+# words whether they are emphasis or not ("_under_score", "snake_case").
+_EMPHASIS = str.maketrans({"*": None, "_": " "})
 _IMAGE = re.compile(
     r"!\[[^\[\]\n]{0,999}\]"
     r"(?:\([ \t]*(?:<[^<>\n]*>|[^\s()]*)(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'))?[ \t]*\)"
     r"|\[[^\[\]\n]{0,999}\])"
 )
-_LINK_TARGET = re.compile(
-    r"\]\([ \t]*(?:<[^<>\n]*>|[^\s()]*)(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'))?[ \t]*\)"
-)
+_LINK_TARGET = re.compile(r"\]\([ \t]*(?:<[^<>\n]*>|[^\s()]*)(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'))?[ \t]*\)")
 _LINK_REF = re.compile(r"\]\[[^\[\]\n]{0,999}\]")
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>", re.IGNORECASE)
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -173,7 +172,7 @@ def _visible_text_fast(markdown: str) -> str:
     prose.append(markdown[pos:])
     text = "\n".join(prose)
     text = _REFERENCE_DEF.sub("", text)
-    text = _ORDERED_MARKER.sub("", text)
+    text = _LIST_MARKERS.sub("", text)
     text = _strip_html_comments(text)
     text = _ESCAPE.sub(lambda m: m.group(1) if m.group(1) in "'-" else " ", text)
     text = _IMAGE.sub(" ", text)
@@ -182,6 +181,7 @@ def _visible_text_fast(markdown: str) -> str:
     text = _AUTOLINK.sub(lambda m: " " + m.group(1) + " ", text)
     text = _HTML_TAG.sub(lambda m: "\n" if _HTML_BR.match(m.group(0)) else "", text)
     text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
+    text = text.translate(_EMPHASIS)
     return text + "\n" + "\n".join(code)
 
 
@@ -315,15 +315,18 @@ _HANDLE = re.compile(r"@(?<![\w.@/+\-]@)[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+
 _URL_CHARS = r"[^\s<>\"'`\[\]{}|\\^]+"
 # Case-sensitive alternatives (not re.IGNORECASE) keep the engine's fast prefix scan.
 _URL = re.compile(r"(?:https?://|www\.|HTTPS?://|WWW\.|Https?://|Www\.)" + _URL_CHARS)
-_SOCIAL_HOSTS = (
-    "facebook.com", "fb.com", "twitter.com", "x.com", "instagram.com", "linkedin.com",
-    "tiktok.com", "youtube.com", "threads.net", "pinterest.com", "bsky.app", "medium.com",
-    "github.com",
+_SOCIAL_HOSTS = tuple(
+    sorted(
+        _word_set(
+            """facebook.com fb.com twitter.com x.com instagram.com linkedin.com tiktok.com
+            youtube.com threads.net pinterest.com bsky.app medium.com github.com"""
+        ),
+        key=len,
+        reverse=True,  # longest first, so "x.com" never shadows a longer host in the regex
+    )
 )
 # A social link written without "https://" or "www.", e.g. "youtube.com/@MsKim".
-_BARE_SOCIAL_URL = re.compile(
-    r"(?:" + "|".join(re.escape(h) for h in _SOCIAL_HOSTS) + r")/" + _URL_CHARS
-)
+_BARE_SOCIAL_URL = re.compile(r"(?:" + "|".join(re.escape(h) for h in _SOCIAL_HOSTS) + r")/" + _URL_CHARS)
 _HOST_LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
 
 
@@ -376,25 +379,31 @@ def _trim_url_end(text: str, start: int, end: int) -> int:
     return end
 
 
-_PROFILE_SEGMENTS = frozenset(
-    {"staff", "faculty", "teacher", "teachers", "people", "person", "profile", "profiles",
-     "user", "users", "u", "members", "member", "directory", "author", "authors", "bio"}
+_PROFILE_SEGMENTS = _word_set(
+    """staff faculty teacher teachers people person profile profiles user users u members
+    member directory author authors bio
+    """
 )
 # First path segments on social sites that are not a person's page.
-_SOCIAL_NON_PROFILE = frozenset(
-    {"watch", "embed", "playlist", "results", "shorts", "live", "feed", "hashtag", "search",
-     "explore", "intent", "share", "sharer", "sharer.php", "home", "i", "p", "reel", "reels",
-     "tv", "pulse", "learning", "jobs", "help", "about", "legal", "privacy", "terms", "tag",
-     "topic", "topics", "events", "login", "signup", "settings", "notifications", "messages",
-     "stories", "status", "video", "videos", "discover", "trending", "policies", "watch.php"}
+_SOCIAL_NON_PROFILE = _word_set(
+    """watch embed playlist results shorts live feed hashtag search explore intent share
+    sharer sharer.php home i p reel reels tv pulse learning jobs help about legal
+    privacy terms tag topic topics events login signup settings notifications messages
+    stories status video videos discover trending policies watch.php
+    """
 )
-# Hosts named after a teacher ("mrsgarcia4thgrade.com", "coachlee.net"), and site
-# builders whose subdomains are individual people's or classes' sites.
-_PERSONAL_HOST = re.compile(r"(?:mrs|mr|ms|miss|coach)[-_]?[a-z]{3,}[\w-]*\.[a-z]")
-_NOT_PERSONAL_HOSTS = frozenset({"msn", "msnbc", "mssql", "mrc", "mrsa"})
-_SITE_BUILDERS = frozenset(
-    {"weebly.com", "wixsite.com", "wordpress.com", "blogspot.com", "edublogs.org",
-     "github.io", "substack.com", "squarespace.com", "webs.com", "tumblr.com"}
+# Hosts named after a teacher: "mrsgarcia….com", "coachlee….net" outright; "mr…",
+# "ms…", "miss…" (mrna, msn, mission…) only with a classroom word ("mrkimsclass").
+_PERSONAL_HOST = re.compile(r"(?:mrs|coach)[-_]?[a-z]{3,}[\w-]*\.[a-z]")
+_MAYBE_PERSONAL_HOST = re.compile(
+    r"(?:mr|ms|miss)[-_]?[a-z]{3,}[\w-]*(?:class|grade|teach|room|kinder|reads|learn|science"
+    r"|math|english|history|music|students|kids)[\w-]*\.[a-z]"
+)
+_NOT_PERSONAL_HOSTS = frozenset({"mrsa", "mrsaction", "coachella", "coaches", "coaching"})
+_SITE_BUILDERS = _word_set(
+    """weebly.com wixsite.com wordpress.com blogspot.com edublogs.org github.io
+    substack.com squarespace.com webs.com tumblr.com
+    """
 )
 
 
@@ -412,8 +421,10 @@ def _is_profile_url(url: str) -> bool:
     segments = [s for s in parts.path.split("/") if s]
     if "k12" in labels[:-1]:
         return True  # a district or school website names the school
-    if _PERSONAL_HOST.match(host) and labels[0] not in _NOT_PERSONAL_HOSTS:
-        return True
+    if (_PERSONAL_HOST.match(host) or _MAYBE_PERSONAL_HOST.match(host)) and not any(
+        labels[0].startswith(prefix) for prefix in _NOT_PERSONAL_HOSTS
+    ):
+        return True  # a teacher's own site
     if len(labels) >= 3 and ".".join(labels[-2:]) in _SITE_BUILDERS:
         return True
     if any(s.startswith(("@", "~")) and len(s) > 1 for s in segments):
@@ -422,9 +433,7 @@ def _is_profile_url(url: str) -> bool:
         return bool(segments) and segments[0].lower() not in _SOCIAL_NON_PROFILE
     if host == "sites.google.com" and len(segments) >= 2 and segments[0] == "view":
         return True
-    return any(
-        segment.lower() in _PROFILE_SEGMENTS for segment in segments[:-1]
-    )
+    return any(segment.lower() in _PROFILE_SEGMENTS for segment in segments[:-1])
 
 
 # --- phone numbers ----------------------------------------------------------------------
@@ -432,17 +441,20 @@ def _is_profile_url(url: str) -> bool:
 _SEP = r"[ \t.\-\u2010-\u2013]"
 # A run of digits and phone punctuation; only runs with 7+ digits are looked at closely.
 _PHONE_RUN = re.compile(r"[+(]?\d[\d \t().\-\u2010-\u2013]*")
+_AREA = r"(?:\(\d{3}\)[ \t]?|\d{3}" + _SEP + r")"
+# 555-123-4567, (555) 123-4567, 555.123.4567, +1 555 123 4567, 1-800-555-0199. Every
+# branch starts with a literal or a digit (fast scanning); the check that no word,
+# dot or slash comes right before is done in _phones.
 _PHONE_US = re.compile(
-    r"(?<![\w.+\-/,])(?:\+?1" + _SEP + r"?)?"
-    r"(?:\(\d{3}\)[ \t]?|\d{3}" + _SEP + r")"
+    r"(?:\+1" + _SEP + r"?" + _AREA + r"|1" + _SEP + _AREA + r"|\(\d{3}\)[ \t]?|\d{3}" + _SEP + r")"
     r"\d{3}" + _SEP + r"\d{4}(?![\w\-/]|[.,]\d)"
 )
 _PHONE_INTL = re.compile(
-    r"(?<![\w+])\+\d{1,3}(?:[ \t.\-]?\(\d{1,4}\)|[ \t.\-]\d{1,5}){1,6}(?![\w\-/]|[.,]\d)"
+    r"\+(?<![\w+]\+)\d{1,3}(?:[ \t.\-]?\(\d{1,4}\)|[ \t.\-]\d{1,5}){1,6}(?![\w\-/]|[.,]\d)"
 )
-_PHONE_E164 = re.compile(r"(?<![\w+])\+\d{8,15}(?!\d)")
+_PHONE_E164 = re.compile(r"\+(?<![\w+]\+)\d{8,15}(?!\d)")
 # Seven-digit local numbers ("555-0134") only right after a word that says "phone".
-_PHONE_LOCAL = re.compile(r"(?<![\w.\-/])\d{3}[\-.]\d{4}(?![\w\-/]|[.,]\d)")
+_PHONE_LOCAL = re.compile(r"\d(?<![\w.\-/]\d)\d\d[\-.]\d{4}(?![\w\-/]|[.,]\d)")
 _PHONE_CUE = re.compile(
     r"\b(?:call|phone|cell|mobile|text|tel|telephone|number|reach(?:ed)?(?: me)?|contact)\b"
     r"[^\n\d]{0,20}$"
@@ -459,7 +471,14 @@ def _phones(text: str) -> Iterator[tuple[int, int]]:
             continue
         window_end = min(len(text), end + 2)  # room for the trailing look-aheads
         if digits >= 10:
-            for pattern in (_PHONE_US, _PHONE_INTL, _PHONE_E164):
+            pos = start
+            while (m := _PHONE_US.search(text, pos, window_end)) is not None:
+                pos = m.start() + 1
+                if m.start() > 0 and (_follows_word(text, m.start()) or text[m.start() - 1] in ".+-/,"):
+                    continue  # part of a longer number, code or URL
+                yield m.start(), m.end()
+                pos = m.end()
+            for pattern in (_PHONE_INTL, _PHONE_E164):
                 for m in pattern.finditer(text, start, window_end):
                     if 10 <= sum(map(str.isdigit, m.group(0))) <= 15:
                         yield m.start(), m.end()
@@ -474,15 +493,15 @@ _STREET_SUFFIX = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place"
     r"|Pl|Parkway|Pkwy|Terrace|Ter|Circle|Cir|Highway|Hwy|Trail|Trl)"
 )
-_TITLES = frozenset(
-    {"Mr", "Mrs", "Ms", "Mx", "Miss", "Dr", "Prof", "Principal", "Superintendent", "Coach"}
-)
+_TITLES = frozenset({"Mr", "Mrs", "Ms", "Mx", "Miss", "Dr", "Prof", "Principal", "Superintendent", "Coach"})
 _TITLE_WORDS = r"(?:" + "|".join(sorted(_TITLES, key=len, reverse=True)) + r")\b"
 # "412 Elm Street", "2200 North Lamar Blvd", "1420 W. Maple Ave", "55 West 4th St".
 _STREET_ADDRESS = re.compile(
     r"\d(?<![\w.,:/\-]\d)\d{0,5}[A-Za-z]?[ \t]+"
     r"(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?[ \t]+)?"
-    r"(?:(?!" + _TITLE_WORDS + r")(?:[A-Z][A-Za-z'’\-]*\.?|\d{1,3}(?:st|nd|rd|th))[ \t]+){1,4}"
+    r"(?:(?:(?=[A-Z])(?!"
+    + _TITLE_WORDS
+    + r")[A-Z][A-Za-z'’\-]*\.?|\d{1,3}(?:st|nd|rd|th))[ \t]+){1,4}"
     + _STREET_SUFFIX
     + r"\b"
 )
@@ -493,7 +512,10 @@ _NAME_WORD = r"(?:[A-Z][a-z]?\.|[^\W\d_][\w'’\-]*)"
 _TITLED_NAME = re.compile(
     r"(?:(?:Mrs|Mr|Ms|Mx|Dr|Prof)\.?|Miss|Principal|Superintendent|Coach"
     r"|principal|superintendent|coach)"
-    r"[ \t]+(" + _NAME_WORD + r"(?:[ \t]+" + _NAME_WORD + r"){0,3})"
+    # The first name word is not lower-case ASCII and not another title; a title
+    # followed by a title ("Superintendent Dr. Fisher") is found from the second one.
+    r"[ \t]+(?![a-z]|" + _TITLE_WORDS + r")"
+    r"(" + _NAME_WORD + r"(?:[ \t]+" + _NAME_WORD + r"){0,3})"
 )
 # Capitalised words that follow a title without being a name ("Coach Program").
 _NOT_NAMES = _word_set(
@@ -504,8 +526,14 @@ _NOT_NAMES = _word_set(
     Team Program Programme Cohort Cycle Meeting Meetings Training Session Model Role
     Academy Institute Network Office Department Committee Council Conference Corner
     Evaluation Evaluations Handbook Standards Framework Certification Feedback
+    Access Advisory Award Cabinet Calendar Chat Chats Checklist Coffee Dashboard Goals
+    Hours Huddle Leadership Letter Log Memo Message Newsletter Notes Observation
+    Observations Plan Report Rounds Support Survey Update Updates Visibility Visit Visits
+    Walkthrough Walkthroughs
     """
 )
+# Role words (unlike "Mr."/"Dr.") also head title-case phrases: "Principal Access Calendar".
+_ROLE_TITLES = frozenset({"Principal", "Superintendent", "Coach", "principal", "superintendent", "coach"})
 
 
 def _titled_names(text: str) -> Iterator[tuple[int, int]]:
@@ -514,7 +542,7 @@ def _titled_names(text: str) -> Iterator[tuple[int, int]]:
         m = _TITLED_NAME.search(text, pos)
         if m is None:
             return
-        pos = m.start() + 1
+        pos = m.start(1)  # no title starts inside the one just matched
         if _follows_word(text, m.start()):
             continue  # "Dr" inside a longer word
         names: list[str] = []
@@ -523,7 +551,7 @@ def _titled_names(text: str) -> Iterator[tuple[int, int]]:
         for word in group.split():
             at = group.find(word, cursor)
             cursor = at + len(word)
-            bare = word[:-2] if word.endswith(("'s", "’s")) else word
+            bare = word[:-2] if word.endswith(("'s", "’s")) else word.rstrip("'’-")
             if len(bare) < 2 or not bare[0].isupper() or bare in _NOT_NAMES:
                 break
             names.append(bare.rstrip("."))
@@ -532,6 +560,8 @@ def _titled_names(text: str) -> Iterator[tuple[int, int]]:
             end = offset + at + len(bare)
         if end is None or any(name in CASE_STUDY_NAMES for name in names):
             continue
+        if len(names) >= 3 and m.group(0).split(None, 1)[0] in _ROLE_TITLES:
+            continue  # "Principal Access Calendar": a title-case phrase, not a name
         yield m.start(), end
         pos = end
 
@@ -550,8 +580,7 @@ _SCHOOL_HINT = re.compile(_SCHOOL_SUFFIX)
 _SCHOOL_NAME_WORD = r"[A-Z][\w'’\-]*\.?[ \t]+(?:(?:of|the|&)[ \t]+)?"
 # One to five capitalised words ending in a school word: "Maple Grove Elementary".
 _SCHOOL = re.compile(
-    r"(?=[A-Z])(?<![\w'’])(" + _SCHOOL_NAME_WORD + r"(?:" + _SCHOOL_NAME_WORD + r"){0,4})"
-    + _SCHOOL_SUFFIX
+    r"(?=[A-Z])(?<![\w'’])(" + _SCHOOL_NAME_WORD + r"(?:" + _SCHOOL_NAME_WORD + r"){0,4})" + _SCHOOL_SUFFIX
 )
 _SCHOOL_WINDOW = 160  # characters before a school word searched for its name
 # Words that start a sentence or describe a school, not part of a school's name.
@@ -563,6 +592,9 @@ _SCHOOL_LEADERS = _word_set(
     Middle Junior Senior High Elementary Primary School Schools District Math English Science
     Art Music Social Studies History Spanish French Reading Writing Gifted Special Summer
     AP IB PE ELA ESL ELL STEM STEAM K Pre
+    First Second Third Fourth Fifth Sixth Seventh Eighth Ninth Tenth Eleventh Twelfth
+    Freshman Sophomore Grade Leadership Teacher Teachers Teaching Mentor Mentoring Coaching
+    Literacy Principal Principals Leader Leaders Novice Beginning Virtual Online
     """
 )
 # Proper names that end in a school word but are not schools.

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 import platformdirs
 
-from mcreview import importer, queue
+from mcreview import importer, prechecks, queue
 from mcreview.review import STATUSES
 from mcreview.settings import Settings, default_assessor, default_db_path, sample_queue_dir
 from mcreview.specs import default_specs_dir, load_spec_dir
@@ -85,20 +85,11 @@ def demo(settings: Settings, keep: bool) -> None:
     )
     settings.db_path = folder / "demo.db"
     database = settings.database()
-    report = importer.import_paths(database, [sample_queue_dir()], settings.specs(), _checks_hook())
+    report = importer.import_paths(database, [sample_queue_dir()], settings.specs())
     database.conn.close()
     click.echo(f"demo queue: {settings.db_path} ({report.summary()})", err=True)
     _run_app(settings)
     click.echo(f"demo database kept at {settings.db_path}")
-
-
-def _checks_hook():
-    """The pre-check step of import, when the checks module is present."""
-    try:
-        from mcreview.prechecks import store_prechecks
-    except ImportError:
-        return None
-    return store_prechecks
 
 
 @cli.command("import")
@@ -108,7 +99,7 @@ def import_command(settings: Settings, paths: tuple[Path, ...]) -> None:
     """Queue submissions from YAML files, folders or .jsonl files."""
     specs = settings.specs()
     database = settings.database()
-    report = importer.import_paths(database, list(paths), specs, _checks_hook())
+    report = importer.import_paths(database, list(paths), specs)
     for problem in report.rejected:
         click.echo(f"rejected: {problem}", err=True)
     for problem in report.conflicts:
@@ -127,13 +118,17 @@ def import_command(settings: Settings, paths: tuple[Path, ...]) -> None:
 def queue_command(
     settings: Settings, status: str | None, credential: str | None, as_json: bool, limit: int
 ) -> None:
-    """Print status counts and the queue."""
+    """Print status counts and the queue.
+
+    Flags: I possible identifying information, W outside a word limit,
+    M missing or empty response or attachment (details: mcreview checks ID).
+    """
     database = settings.database()
     filters = queue.QueueFilter(status=status, credential=credential)
     counts = queue.status_counts(database, filters)
     if not as_json:
         click.echo("  ".join(f"{s}: {counts.get(s, 0)}" for s in STATUSES))
-        click.echo(f"{'id':<20} {'credential':<42} {'status':<10} {'submitted':<10} assessor")
+        click.echo(f"{'id':<20} {'credential':<42} {'status':<10} {'submitted':<10} {'flags':<5} assessor")
     after = None
     shown = 0
     while True:
@@ -144,7 +139,7 @@ def queue_command(
             else:
                 click.echo(
                     f"{row.id:<20} {row.credential:<42} {row.status:<10} "
-                    f"{row.submitted:<10} {row.assessor or ''}"
+                    f"{row.submitted:<10} {row.flags:<5} {row.assessor or ''}"
                 )
             shown += 1
             if limit and shown >= limit:
@@ -152,6 +147,28 @@ def queue_command(
         if len(rows) < 500:
             return
         after = (rows[-1].submitted, rows[-1].id)
+
+
+@cli.command("checks")
+@click.argument("submission_id", required=False)
+@click.option("--recompute", is_flag=True, help="Recompute every submission's pre-checks.")
+@click.pass_obj
+def checks_command(settings: Settings, submission_id: str | None, recompute: bool) -> None:
+    """Show a submission's pre-checks (word limits, completeness, identifiers)."""
+    database = settings.database()
+    if recompute:
+        click.echo(f"recomputed pre-checks for {prechecks.recompute_all(database)} submissions")
+    if submission_id is None:
+        if not recompute:
+            raise click.UsageError("name a submission, or pass --recompute")
+        return
+    if database.conn.execute("SELECT 1 FROM submissions WHERE id = ?", (submission_id,)).fetchone() is None:
+        raise click.ClickException(f"no submission '{submission_id}' in the queue")
+    found = prechecks.load_prechecks(database, submission_id)
+    for check in found:
+        click.echo(check.detail)
+    if not found:
+        click.echo("no findings")
 
 
 @cli.group()

@@ -59,9 +59,7 @@ def evaluate(path: str | Path = DEFAULT_PATH) -> dict[str, Any]:
             kinds.setdefault(kind, {"expected": 0, "found": 0, "tp": 0, "fp": 0, "fn": 0})
             kinds[kind]["expected"] += 1
         for finding in findings:
-            row = kinds.setdefault(
-                finding.kind, {"expected": 0, "found": 0, "tp": 0, "fp": 0, "fn": 0}
-            )
+            row = kinds.setdefault(finding.kind, {"expected": 0, "found": 0, "tp": 0, "fp": 0, "fn": 0})
             row["found"] += 1
             if any(
                 kind == finding.kind and start < finding.end and finding.start < end
@@ -72,9 +70,7 @@ def evaluate(path: str | Path = DEFAULT_PATH) -> dict[str, Any]:
                 row["fp"] += 1
                 errors.append(f"false positive {finding.kind}: {finding.text!r} in {text!r}")
         for kind, start, end in expected:
-            if not any(
-                f.kind == kind and f.start < end and start < f.end for f in findings
-            ):
+            if not any(f.kind == kind and f.start < end and start < f.end for f in findings):
                 kinds[kind]["fn"] += 1
                 errors.append(f"missed {kind}: {text[start:end]!r} in {text!r}")
     for row in kinds.values():
@@ -99,8 +95,7 @@ def evaluate(path: str | Path = DEFAULT_PATH) -> dict[str, Any]:
 def format_report(result: dict[str, Any]) -> str:
     """A small fixed-width table: one row per kind, then the overall figures."""
     lines = [
-        f"{'kind':<16}{'expected':>9}{'found':>7}{'tp':>5}{'fp':>5}{'fn':>5}"
-        f"{'precision':>11}{'recall':>8}"
+        f"{'kind':<16}{'expected':>9}{'found':>7}{'tp':>5}{'fp':>5}{'fn':>5}{'precision':>11}{'recall':>8}"
     ]
     for kind, row in result["kinds"].items():
         lines.append(

@@ -21,6 +21,7 @@ from typing import Any
 import sqlite_utils
 
 from mcreview import db as queue_db
+from mcreview.prechecks import store_prechecks
 from mcreview.specs import Problem, Spec, canonical_json, read_text_file
 from mcreview.yamlio import YamlProblem, line_of, load_yaml
 
@@ -216,7 +217,9 @@ def read_submissions(paths: Iterable[Path], specs: dict[str, Spec]) -> tuple[lis
             continue
         base_dir = str(path.parent.resolve())
         if path.suffix.lower() in JSONL_SUFFIXES:
-            for number, line in enumerate(text.splitlines(), start=1):
+            # JSON Lines end at "\n" only; str.splitlines() would also split on \x85 or
+            # U+2028 inside a line and misnumber every line after it.
+            for number, line in enumerate(text.split("\n"), start=1):
                 if not line.strip():
                     continue
                 try:
@@ -258,8 +261,8 @@ def import_submissions(
 ) -> None:
     """Queue the checked submissions in one transaction; conflicts are reported, not written.
 
-    `after_insert(conn, submission, spec)` runs inside the transaction for each new
-    submission (the pre-checks hook into it).
+    Pre-checks are computed and stored in the same transaction; `after_insert(conn,
+    submission, spec)`, if given, runs there too for each new submission.
     """
     now = queue_db.utc_now()
     with queue_db.write(database) as conn:
@@ -328,6 +331,7 @@ def import_submissions(
                 after=json.dumps({"source": submission.source, "spec": spec.content_hash}),
                 at=now,
             )
+            store_prechecks(conn, submission, spec)
             if after_insert is not None:
                 after_insert(conn, submission, spec)
             seen_in_batch[submission.id] = submission.content_hash

@@ -27,6 +27,7 @@ class QueueRow:
     assessor: str | None
     revision: int
     claimed_by: str | None = None  # a live claim's holder
+    flags: str = ""  # pre-check flag letters, see mcreview.prechecks
 
 
 def _where(filters: QueueFilter) -> tuple[str, list]:
@@ -78,7 +79,7 @@ def page(
     direction = "DESC" if newest_first else "ASC"
     rows = database.conn.execute(
         "SELECT id, credential, status, submitted, assessor, revision,"
-        " (SELECT assessor FROM claims WHERE submission_id = id AND expires_at > ?)"
+        " (SELECT assessor FROM claims WHERE submission_id = id AND expires_at > ?), flags"
         f" FROM submissions{where} ORDER BY submitted {direction}, id {direction} LIMIT ?",
         [utc_now(), *params, limit],
     )

@@ -357,6 +357,61 @@ def decide(
     return chosen
 
 
+RETURN_REASONS = {
+    "identifiable": "returned_identifiable",
+    "incomplete": "returned_incomplete",
+}
+
+
+def return_submission(
+    database: sqlite_utils.Database, submission_id: str, assessor: str, reason: str, comment: str
+) -> str:
+    """Send a submission back without scoring it (identifying information, or
+    incomplete). Recorded as this revision's decision so sync exports it."""
+    outcome = RETURN_REASONS.get(reason)
+    if outcome is None:
+        raise ReviewError(f"unknown return reason '{reason}'")
+    comment = comment.strip()
+    if not comment:
+        raise ReviewError("a returned submission needs a comment saying why")
+    with queue_db.write(database) as conn:
+        revision, spec_hash = _open_for_scoring(conn, submission_id, assessor)
+        spec = load_spec(database, spec_hash)
+        levels = dict(
+            conn.execute(
+                "SELECT component_id, level FROM scores WHERE submission_id = ? AND revision = ?",
+                (submission_id, revision),
+            )
+        )
+        computed = evaluate(spec, levels)
+        now = queue_db.utc_now()
+        conn.execute(
+            "INSERT INTO decisions (submission_id, revision, assessor, outcome, computed, override,"
+            " justification, comment, part_outcomes, spec_hash, decided_at)"
+            " VALUES (?, ?, ?, ?, ?, 0, '', ?, ?, ?, ?)",
+            (
+                submission_id,
+                revision,
+                assessor,
+                outcome,
+                computed.status,
+                comment,
+                json.dumps(computed.parts),
+                spec_hash,
+                now,
+            ),
+        )
+        conn.execute(
+            "UPDATE submissions SET status = ?, assessor = ?, updated_at = ? WHERE id = ?",
+            (RETURNED, assessor, now, submission_id),
+        )
+        queue_db.record_event(
+            conn, assessor, submission_id, "return", f"revision {revision}", None, outcome, now
+        )
+        release_claim(conn, submission_id, assessor, now)
+    return outcome
+
+
 def reopen(database: sqlite_utils.Database, submission_id: str, assessor: str) -> int:
     """Start a new revision of a decided submission, carrying its scores forward.
 

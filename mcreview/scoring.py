@@ -19,7 +19,13 @@ PART_PASS = "pass"
 PART_FAIL = "fail"
 PART_INCOMPLETE = "incomplete"
 
-OUTCOME_LABELS = {EARNED: "Earned", NOT_YET: "Not Yet", INCOMPLETE: "Incomplete"}
+OUTCOME_LABELS = {
+    EARNED: "Earned",
+    NOT_YET: "Not Yet",
+    INCOMPLETE: "Incomplete",
+    "returned_identifiable": "Returned: identifiable information",
+    "returned_incomplete": "Returned: incomplete",
+}
 
 
 @dataclass(frozen=True)

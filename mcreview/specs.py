@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mcreview.textsafe import visible_controls
 from mcreview.yamlio import LineDict, YamlProblem, line_of, load_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -32,7 +33,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        # One line always, whatever a parser put in the message.
+        message = " ".join(visible_controls(self.message).split())
+        return f"{visible_controls(self.file)}:{self.line}: {message}"
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,9 @@ def load_yaml(text: str) -> Any:
         line = mark.line + 1 if mark else 0
         reason = error.problem or error.context or "malformed YAML"
         raise YamlProblem(line, f"malformed YAML: {reason}") from None
+    except yaml.reader.ReaderError as error:
+        line = text[: max(error.position, 0)].count("\n") + 1
+        raise YamlProblem(line, f"malformed YAML: character {error.character!r} is not allowed") from None
     except yaml.YAMLError as error:
         raise YamlProblem(0, f"malformed YAML: {error}") from None
     except RecursionError:

@@ -26,11 +26,32 @@ def test_upgrade_from_first_schema_keeps_data(tmp_path, specs):
     old = sqlite_utils.Database(sqlite3.connect(str(path), isolation_level=None))
     queue_db.migrations.apply(old, stop_before="m002_claims_sync_prechecks")
     assert "claims" not in old.table_names()
-    report = importer.ImportReport()
-    submission, _ = importer.read_submissions([write_yaml(tmp_path, "a.yaml", ppr_record())], specs)
-    # The first release's import wrote the same rows; write them with the v1 schema.
-    importer.import_submissions(old, submission, specs, report)
-    old.conn.execute(
+    # The rows the first release's import wrote, in the first release's schema.
+    spec = specs["positive-professional-relationships"]
+    (submission,), _ = importer.read_submissions([write_yaml(tmp_path, "a.yaml", ppr_record())], specs)
+    conn = old.conn
+    conn.execute(
+        "INSERT INTO specs (hash, credential, version, title, body, loaded_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (spec.content_hash, spec.id, spec.version, spec.title, spec.body, "2026-01-01"),
+    )
+    conn.execute(
+        "INSERT INTO submissions (id, credential, spec_hash, submitted, candidate, content_hash,"
+        " imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            submission.id,
+            spec.id,
+            spec.content_hash,
+            submission.submitted,
+            submission.candidate,
+            submission.content_hash,
+            "2026-01-01",
+        ),
+    )
+    conn.executemany(
+        "INSERT INTO responses (submission_id, component_id, body) VALUES (?, ?, ?)",
+        [(submission.id, cid, body) for cid, body in submission.responses.items()],
+    )
+    conn.execute(
         "INSERT INTO decisions (submission_id, revision, assessor, outcome, computed, spec_hash,"
         " decided_at) SELECT id, 1, 'ana', 'earned', 'earned', spec_hash, '2026-01-01' FROM submissions"
     )

@@ -24,6 +24,16 @@ class DecisionScreen(Screen[bool]):
         Binding("enter", "confirm", "Confirm outcome", id="decision.confirm"),
         Binding("c", "comment", "Overall comment", id="decision.comment"),
         Binding("o", "override", "Override", id="decision.override"),
+        Binding(
+            "i",
+            "return('identifiable')",
+            "Return: identifying",
+            id="decision.return_identifiable",
+            show=False,
+        ),
+        Binding(
+            "n", "return('incomplete')", "Return: incomplete", id="decision.return_incomplete", show=False
+        ),
         Binding("escape", "back", "Back", id="decision.back"),
     ]
 
@@ -84,7 +94,10 @@ class DecisionScreen(Screen[bool]):
             text.append(visible_controls(overall))
         else:
             text.append("(none — press c; required for Not Yet, the candidate needs feedback)")
-        text.append("\n\nEnter records the computed outcome · o overrides it (with a justification)")
+        text.append(
+            "\n\nEnter records the computed outcome · o overrides it (with a justification)"
+            "\ni returns it unscored for identifying information · n returns it as incomplete"
+        )
         self.query_one("#decision-comment", Static).update(text)
 
     def record(self, outcome: str | None = None, justification: str = "") -> None:
@@ -135,6 +148,29 @@ class DecisionScreen(Screen[bool]):
 
         title = f"Override {OUTCOME_LABELS[computed]} → {OUTCOME_LABELS[other]}: why?"
         self.app.push_screen(CommentEditor(title), save)
+
+    def action_return(self, reason: str) -> None:
+        """Send it back unscored; the comment tells the candidate why."""
+        from mcreview.screens.comment_editor import CommentEditor
+
+        label = "identifying information" if reason == "identifiable" else "incomplete"
+        current = self.state.comments.get(review.OVERALL, "")
+
+        def save(text: str | None) -> None:
+            if not text or not text.strip():
+                self.notify("Not returned: it needs a comment saying why.", severity="warning")
+                return
+            try:
+                outcome = review.return_submission(
+                    self.app.database, self.submission_id, self.app.assessor, reason, text
+                )
+            except (review.ReviewError, sqlite3.Error) as error:
+                self.notify(f"Not returned: {error}", severity="error")
+                return
+            self.notify(f"{self.submission_id}: {OUTCOME_LABELS[outcome]}.")
+            self.dismiss(True)
+
+        self.app.push_screen(CommentEditor(f"Return ({label}): tell the candidate why", current), save)
 
     def action_back(self) -> None:
         self.dismiss(False)

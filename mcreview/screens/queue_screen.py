@@ -14,7 +14,7 @@ from mcreview import queue
 from mcreview.review import STATUS_LABELS, STATUSES
 
 PAGE_SIZE = 100
-CREDENTIAL_WIDTH = 24
+CREDENTIAL_WIDTH = 20
 STATUS_SCOPE = {
     queue.OPEN: "open work (pending, in review)",
     None: "all statuses",
@@ -42,7 +42,8 @@ class QueueScreen(Screen[None]):
         Binding("o", "oldest_pending", "Oldest pending", id="queue.oldest_pending"),
         Binding("s", "cycle_status", "Status", id="queue.cycle_status"),
         Binding("f", "cycle_credential", "Credential", id="queue.cycle_credential"),
-        Binding("slash", "search", "Search", id="queue.search", key_display="/"),
+        # Priority: handled as it arrives, so the keys typed after "/" reach the search box.
+        Binding("slash", "search", "Search", id="queue.search", key_display="/", priority=True),
         Binding("a", "toggle_order", "Age order", id="queue.toggle_order"),
         Binding("right_square_bracket", "next_page", "Next page", id="queue.next_page", key_display="]"),
         Binding(
@@ -73,7 +74,7 @@ class QueueScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("id", "credential", "status", "submitted", "age", "assessor")
+        table.add_columns("id", "credential", "status", "submitted", "age", "flag", "assessor")
         self.titles = dict(
             self.app.database.conn.execute("SELECT credential, title FROM specs ORDER BY loaded_at")
         )
@@ -117,6 +118,7 @@ class QueueScreen(Screen[None]):
                 STATUS_LABELS.get(row.status, row.status),
                 row.submitted,
                 age_text(row.submitted, today),
+                row.flags,
                 f"⚑ {row.claimed_by}" if row.claimed_by else (row.assessor or ""),
                 key=row.id,
             )
@@ -188,10 +190,15 @@ class QueueScreen(Screen[None]):
         self.filters = queue.QueueFilter(**current)
         self.reload()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "/" typed inside the search box is just a character.
+        return not (action == "search" and isinstance(self.focused, Input))
+
     def action_search(self) -> None:
         bar = self.query_one("#search-bar")
         bar.display = True
-        self.query_one("#search", Input).focus()
+        # Focus now, not on the next tick, so keys typed straight after "/" land here.
+        self.set_focus(self.query_one("#search", Input))
 
     def apply_search(self) -> None:
         text = self.query_one("#search", Input).value.strip()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
+from rich.padding import Padding
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,9 +16,10 @@ from textual.containers import Container, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from mcreview import claims, review
+from mcreview import claims, prechecks, review
 from mcreview.checks import count_words
 from mcreview.scoring import OUTCOME_LABELS
+from mcreview.screens.highlight import HighlightWords
 from mcreview.specs import Component
 from mcreview.textsafe import visible_controls
 
@@ -27,27 +29,40 @@ NO_DESCRIPTOR = "(the credential document gives no descriptor for this level)"
 
 def level_bindings() -> list[Binding]:
     return [
-        Binding(str(n), f"level({n})", "Level", id=f"review.level_{n}", show=n == 1, key_display="1-9")
+        Binding(
+            str(n),
+            f"level({n})",
+            "Level",
+            id=f"review.level_{n}",
+            show=n == 1,
+            key_display="1-9",
+            priority=True,
+        )
         for n in range(1, 10)
     ]
 
 
 class ReviewScreen(Screen[None]):
-    """Score a submission component by component; every key is saved at once."""
+    """Score a submission component by component; every key is saved at once.
+
+    Every binding here is a priority binding: the app runs those as each key arrives,
+    so a burst of keys (a fast typist, a paste) is applied in the order typed. A mix
+    of priority and bubbling bindings could apply a later Tab before an earlier level.
+    """
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         *level_bindings(),
-        Binding("tab,j", "move(1)", "Next", id="review.next", key_display="tab/j"),
-        Binding("shift+tab,k", "move(-1)", "Prev", id="review.previous", key_display="S-tab/k"),
-        Binding("c", "comment", "Comment", id="review.comment"),
-        Binding("d", "decide", "Decide", id="review.decide"),
-        Binding("u", "undo", "Undo", id="review.undo"),
-        Binding("p", "toggle_prompts", "Prompts", id="review.toggle_prompts", show=False),
-        Binding("r", "revise", "Revise", id="review.revise", show=False),
-        Binding("x", "clear_level", "Clear level", id="review.clear_level", show=False),
-        Binding("escape", "back", "Back", id="review.back", key_display="esc"),
-        Binding("q", "app.quit", "Quit", id="review.quit", show=False),
+        Binding("tab,j", "move(1)", "Next", id="review.next", key_display="tab", priority=True),
+        Binding("shift+tab,k", "move(-1)", "Prev", id="review.previous", key_display="S-tab", priority=True),
+        Binding("c", "comment", "Comment", id="review.comment", priority=True),
+        Binding("d", "decide", "Decide", id="review.decide", priority=True),
+        Binding("u", "undo", "Undo", id="review.undo", priority=True),
+        Binding("p", "toggle_prompts", "Prompts", id="review.toggle_prompts", show=False, priority=True),
+        Binding("r", "revise", "Revise", id="review.revise", show=False, priority=True),
+        Binding("x", "clear_level", "Clear level", id="review.clear_level", show=False, priority=True),
+        Binding("escape", "back", "Back", id="review.back", key_display="esc", priority=True),
+        Binding("q", "app.quit", "Quit", id="review.quit", show=False, priority=True),
     ]
 
     def __init__(self, submission_id: str, component_id: str | None = None) -> None:
@@ -59,6 +74,7 @@ class ReviewScreen(Screen[None]):
         self.read_only_reason: str | None = None
         self.show_prompts = False  # the response gets the room; p shows the prompts
         self.rendered: dict[str, RenderableType] = {}
+        self.prechecks: list[prechecks.PreCheck] = []
         self.state: review.SubmissionState
 
     def compose(self) -> ComposeResult:
@@ -75,6 +91,7 @@ class ReviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.state = review.load_submission(self.app.database, self.submission_id)
+        self.prechecks = prechecks.load_prechecks(self.app.database, self.submission_id)
         self.take_claim()
         components = self.state.spec.components
         ids = [c.id for c in components]
@@ -171,6 +188,10 @@ class ReviewScreen(Screen[None]):
         for evidence in spec.evidence_for(component):
             body = self.state.responses.get(evidence.id)
             blocks.append(self.word_count_line(evidence, body))
+            findings = [c for c in self.prechecks if c.component_id == evidence.id]
+            for check in findings:
+                if check.kind not in ("under_limit", "over_limit"):  # the count line says those
+                    blocks.append(Text(f"⚠ {visible_controls(check.detail)}", style="bold"))
             for attachment in self.state.attachments:
                 if attachment.component_id == evidence.id:
                     blocks.append(attachment_line(attachment))
@@ -179,7 +200,11 @@ class ReviewScreen(Screen[None]):
             elif not body.strip():
                 blocks.append(Text("(the response is empty)", style="bold"))
             else:
-                blocks.append(Markdown(visible_controls(body), hyperlinks=False))
+                markdown = Markdown(visible_controls(body), hyperlinks=False)
+                marked = {
+                    body[c.start : c.end] for c in findings if c.start is not None and c.end is not None
+                }
+                blocks.append(HighlightWords(markdown, marked) if marked else markdown)
             blocks.append(Text(""))
         renderable = Group(*blocks)
         self.rendered[component.id] = renderable
@@ -205,23 +230,23 @@ class ReviewScreen(Screen[None]):
 
     def rubric_renderable(self) -> RenderableType:
         component = self.component
-        out = Text()
-        out.append(f"{visible_controls(component.title)}\n", style="bold")
+        blocks: list[RenderableType] = [Text(visible_controls(component.title), style="bold")]
         chosen = self.state.levels.get(component.id)
         if component.scale is None:
-            out.append("Required, not scored: the credential document gives no rubric for it.\n")
+            blocks.append(Text("Required, not scored: the credential document gives no rubric for it."))
         else:
             for number, level in enumerate(component.scale.levels, start=1):
                 mark = "▶" if level == chosen else " "
                 passes = " (passes)" if component.is_passing(level) else ""
                 style = "bold reverse" if level == chosen else "bold"
-                out.append(f"{mark}{number} {level}{passes}\n", style=style)
+                blocks.append(Text(f"{mark}{number} {level}{passes}", style=style))
                 descriptor = component.levels.get(level) or NO_DESCRIPTOR
-                out.append("   " + descriptor.replace("\n", "\n   ") + "\n")
+                blocks.append(Padding(Text(descriptor), (0, 0, 0, 3)))  # hanging indent
         comment = self.state.comments.get(component.id)
-        out.append("\nComment: ", style="bold")
-        out.append(visible_controls(comment) if comment else "(none; press c to write one)")
-        return out
+        line = Text("\nComment: ", style="bold")
+        line.append(visible_controls(comment) if comment else "(none; press c to write one)", style="")
+        blocks.append(line)
+        return Group(*blocks)
 
     # -- actions --------------------------------------------------------------
 

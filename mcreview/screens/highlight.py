@@ -1,0 +1,38 @@
+"""Mark flagged words inside rendered Markdown, so the assessor sees them in place."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+
+from mcreview.textsafe import visible_controls
+
+MARK_STYLE = Style(reverse=True, bold=True, underline=True)
+
+
+class HighlightWords:
+    """Render an inner renderable, then reverse-video every occurrence of the words.
+
+    Works on the rendered lines, so it survives Markdown layout; a word that the
+    renderer wraps across two lines is marked on neither (the flag line above the
+    response still names it).
+    """
+
+    def __init__(self, inner: RenderableType, words: Iterable[str]) -> None:
+        self.inner = inner
+        cleaned = sorted({visible_controls(w).strip() for w in words if w.strip()}, key=len, reverse=True)
+        self.pattern = re.compile("|".join(re.escape(w) for w in cleaned)) if cleaned else None
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = console.render_lines(self.inner, options, pad=False)
+        for line in lines:
+            text = Text.assemble(*((s.text, s.style) for s in line if not s.control))
+            if self.pattern is not None:
+                text.highlight_regex(self.pattern, MARK_STYLE)
+            yield from text.render(console)
+            yield Segment.line()

@@ -1,0 +1,149 @@
+"""Pre-checks: flags in the queue and the CLI, highlights on screen, returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLE_DIR, SPECS_DIR, ppr_record, words, write_yaml
+from textual.geometry import Region
+
+from mcreview import db as queue_db
+from mcreview import importer, prechecks, queue, review
+from mcreview.app import build_app
+from mcreview.cli import cli
+from mcreview.specs import load_spec_dir
+
+IDENTIFYING = "FCR-2026-003"  # the sample submission that names a person, school and email
+
+
+@pytest.fixture
+def sample_db(tmp_path):
+    path = tmp_path / "queue.db"
+    database = queue_db.connect(path)
+    specs, _ = load_spec_dir(SPECS_DIR)
+    importer.import_paths(database, [SAMPLE_DIR], specs)
+    database.conn.close()
+    return path
+
+
+def test_word_limits_missing_and_empty(specs):
+    spec = specs["positive-professional-relationships"]
+    found = prechecks.compute_prechecks(
+        spec,
+        {"overview": words(120), "action-plan": "  ", "reflection": words(600)},
+        [("case-study", "/nonexistent/plan.pdf")],
+    )
+    details = sorted((c.component_id, c.kind) for c in found)
+    assert details == [
+        ("action-plan", "empty"),
+        ("case-study", "attachment_missing"),
+        ("case-study", "missing"),
+        ("overview", "under_limit"),
+        ("reflection", "over_limit"),
+    ]
+    under = next(c for c in found if c.kind == "under_limit")
+    assert under.detail == "Overview questions: 120 words, minimum 350 (350 to 500 words)"
+    assert prechecks.flags_of(found) == "WM"
+
+
+def test_identifier_offsets_point_into_the_response(specs):
+    spec = specs["positive-professional-relationships"]
+    text = words(400) + " Write to me at jo.doe@example.org please."
+    found = prechecks.compute_prechecks(spec, {"overview": text}, [])
+    email = next(c for c in found if c.kind == "identifier")
+    assert text[email.start : email.end] == "jo.doe@example.org"
+    assert prechecks.flags_of(found).startswith("I")
+
+
+def test_sample_identifying_submission_is_flagged_in_the_queue(sample_db):
+    database = queue_db.connect(sample_db)
+    rows = {row.id: row for row in queue.page(database, queue.QueueFilter(), None, 100)}
+    assert "I" in rows[IDENTIFYING].flags
+    kinds = {
+        c.detail.split(": possible ")[1].split(":")[0]
+        for c in prechecks.load_prechecks(database, IDENTIFYING)
+        if c.kind == "identifier"
+    }
+    assert {"email address", "phone number", "name with a title", "school or district name"} <= kinds
+    database.conn.close()
+    result = CliRunner().invoke(cli, ["--db", str(sample_db), "queue"])
+    line = next(line for line in result.output.splitlines() if line.startswith(IDENTIFYING))
+    assert " I" in line
+    details = CliRunner().invoke(cli, ["--db", str(sample_db), "checks", IDENTIFYING])
+    assert "possible email address: dana.whitfield@example.org" in details.output
+
+
+async def test_identifiers_are_highlighted_in_the_rendered_response(sample_db):
+    app = build_app(sample_db, "ana", dt.date(2026, 11, 23))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *IDENTIFYING, "enter", "enter")
+        screen = app.screen
+        ids = [c.id for c in screen.state.spec.components]
+        for _ in range(ids.index("do-artifacts")):
+            await pilot.press("tab")
+        assert screen.component.id == "do-artifacts"
+        widget = screen.query_one("#response")
+        size = widget.size
+        marked = "".join(
+            segment.text
+            for strip in widget.render_lines(Region(0, 0, size.width, size.height))
+            for segment in strip
+            if segment.style is not None and segment.style.reverse and segment.style.underline
+        )
+        assert "dana.whitfield@example.org" in marked
+        assert "Dana Whitfield" in marked
+
+
+async def test_return_for_identifying_information_without_scoring(sample_db):
+    app = build_app(sample_db, "ana", dt.date(2026, 11, 23))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", *IDENTIFYING, "enter", "enter", "d", "i", "escape")
+        assert queue_db.connect(sample_db).conn.execute("SELECT count(*) FROM decisions").fetchone() == (0,)
+        await pilot.press("i", *"Please remove names and contacts.", "ctrl+o")
+    database = queue_db.connect(sample_db)
+    assert database.conn.execute("SELECT outcome, comment FROM decisions").fetchall() == [
+        ("returned_identifiable", "Please remove names and contacts.")
+    ]
+    assert database.conn.execute(
+        "SELECT status FROM submissions WHERE id = ?", (IDENTIFYING,)
+    ).fetchone() == ("returned",)
+    assert database.conn.execute("SELECT count(*) FROM scores").fetchone() == (0,)
+    database.conn.close()
+
+
+def db_path_of(database) -> str:
+    return database.conn.execute("PRAGMA database_list").fetchone()[2]
+
+
+def test_return_needs_a_reason_and_a_comment(database, specs, tmp_path):
+    importer.import_paths(database, [write_yaml(tmp_path, "a.yaml", ppr_record())], specs)
+    with pytest.raises(review.ReviewError, match="comment"):
+        review.return_submission(database, "PPR-T-001", "ana", "incomplete", " ")
+    with pytest.raises(review.ReviewError, match="reason"):
+        review.return_submission(database, "PPR-T-001", "ana", "late", "x")
+    assert review.return_submission(database, "PPR-T-001", "ana", "incomplete", "Part 2 missing.") == (
+        "returned_incomplete"
+    )
+    dest = tmp_path / "out"
+    dest.mkdir()
+    result = CliRunner().invoke(cli, ["--db", str(db_path_of(database)), "sync", str(dest)])
+    assert result.exit_code == 0, result.output
+    exported = next(dest.glob("decisions-*.csv")).read_text(encoding="utf-8")
+    assert "returned_incomplete" in exported and "Part 2 missing." in exported
+    assert review.reopen(database, "PPR-T-001", "ana") == 2  # and it can be revised
+
+
+def test_recompute_matches_import(sample_db):
+    database = queue_db.connect(sample_db)
+    before = database.conn.execute(
+        "SELECT submission_id, kind, detail, start FROM prechecks ORDER BY 1, 2, 3, 4"
+    ).fetchall()
+    total = database.conn.execute("SELECT count(*) FROM submissions").fetchone()[0]
+    assert prechecks.recompute_all(database) == total
+    after = database.conn.execute(
+        "SELECT submission_id, kind, detail, start FROM prechecks ORDER BY 1, 2, 3, 4"
+    ).fetchall()
+    assert after == before and before
+    database.conn.close()
