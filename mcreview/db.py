@@ -254,3 +254,20 @@ def m002_claims_sync_prechecks(db: sqlite_utils.Database) -> None:
         ALTER TABLE submissions ADD COLUMN flags TEXT NOT NULL DEFAULT ''
         """,
     )
+
+
+@migrations()
+def m003_drafts(db: sqlite_utils.Database) -> None:
+    _run_statements(
+        db,
+        """
+        CREATE TABLE drafts (
+            assessor TEXT NOT NULL,
+            submission_id TEXT NOT NULL,
+            field TEXT NOT NULL,
+            body TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (assessor, submission_id, field)
+        )
+        """,
+    )

@@ -113,9 +113,7 @@ async def test_grade_earned_with_keys_only(sample_db):
             sample_db, "SELECT action FROM events WHERE submission_id = ? ORDER BY id", (submission_id,)
         )
     ]
-    assert actions == [
-        "import", "claim", "score", "score", "score", "score", "comment", "decide", "release"
-    ]
+    assert actions == ["import", "claim", "score", "score", "score", "score", "comment", "decide", "release"]
     assert query(sample_db, "SELECT count(*) FROM claims") == [(0,)]
 
 

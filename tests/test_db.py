@@ -58,10 +58,11 @@ def test_upgrade_from_first_schema_keeps_data(tmp_path, specs):
     old.conn.close()
 
     upgraded = queue_db.connect(path)
-    assert {"claims", "sync_batches", "prechecks"} <= set(upgraded.table_names())
+    assert {"claims", "sync_batches", "prechecks", "drafts"} <= set(upgraded.table_names())
     assert [m.name for m in queue_db.migrations.applied(upgraded)] == [
         "m001_initial",
         "m002_claims_sync_prechecks",
+        "m003_drafts",
     ]
     state = review.load_submission(upgraded, "PPR-T-001")
     assert state.responses["overview"].startswith("practice")

@@ -139,3 +139,39 @@ async def test_kill_9_mid_session_loses_nothing(tmp_path):
         assert screen.component.id == "reflection"
         assert len(screen.state.levels) == 4
         assert screen.read_only_reason is None  # the crashed session's own claim is renewed
+
+
+async def test_a_comment_being_typed_survives_kill_9(tmp_path):
+    path = tmp_path / "queue.db"
+    database = queue_db.connect(path)
+    specs, _ = load_spec_dir(SPECS_DIR)
+    importer.import_paths(database, [SAMPLE_DIR], specs)
+    database.conn.close()
+
+    app = PtyApp(path, "ana")
+    try:
+        app.wait_for(lambda: b"Oldest pending" in app.output, "the queue screen")
+        app.send(b"o")
+        app.wait_for(lambda: count(path, "SELECT count(*) FROM claims") == 1, "the claim")
+        app.send(b"c")
+        app.wait_for(lambda: b"save and close" in app.output, "the comment editor")
+        app.send(b"Half-written feedback that must not be lost")
+        app.wait_for(lambda: count(path, "SELECT count(*) FROM drafts") == 1, "the draft")
+        app.wait_for(
+            lambda: count(path, "SELECT count(*) FROM drafts WHERE body LIKE '%not be lost'") == 1,
+            "the whole draft",
+        )
+    finally:
+        app.kill()
+    assert count(path, "SELECT count(*) FROM comments") == 0  # never saved as a comment
+
+    from textual.widgets import TextArea
+
+    again = build_app(path, "ana", dt.date(2026, 11, 23))
+    async with again.run_test(size=(80, 24)) as pilot:
+        assert isinstance(again.screen, ReviewScreen)
+        await pilot.press("c")
+        assert again.screen.query_one(TextArea).text == "Half-written feedback that must not be lost"
+        await pilot.press("ctrl+o")
+    assert count(path, "SELECT body FROM comments") == "Half-written feedback that must not be lost"
+    assert count(path, "SELECT count(*) FROM drafts") == 0

@@ -100,7 +100,7 @@ class DecisionScreen(Screen[bool]):
         )
         self.query_one("#decision-comment", Static).update(text)
 
-    def record(self, outcome: str | None = None, justification: str = "") -> None:
+    def record(self, outcome: str | None = None, justification: str = "") -> bool:
         comment = self.state.comments.get(review.OVERALL, "")
         try:
             chosen = review.decide(
@@ -109,49 +109,59 @@ class DecisionScreen(Screen[bool]):
         except (review.ReviewError, sqlite3.Error) as error:
             self.notify(f"Not decided: {error}", severity="error")
             self.refresh_state()
-            return
+            return False
         self.notify(f"{self.submission_id}: {OUTCOME_LABELS[chosen]} recorded.")
         self.dismiss(True)
+        return True
 
     def action_confirm(self) -> None:
         self.record()
 
     def action_comment(self) -> None:
-        from mcreview.screens.comment_editor import CommentEditor
+        from mcreview.screens.comment_editor import CommentEditor, forget_draft
 
         current = self.state.comments.get(review.OVERALL, "")
+        draft_key = (self.submission_id, "overall")
 
         def save(text: str | None) -> None:
-            if text is None or text.strip() == current.strip():
+            if text is None:
                 return
-            try:
-                review.set_comment(
-                    self.app.database, self.submission_id, review.OVERALL, text, self.app.assessor
-                )
-            except (review.ReviewError, sqlite3.Error) as error:
-                self.notify(f"Comment not saved: {error}", severity="error")
-            self.refresh_state()
+            if text.strip() != current.strip():
+                try:
+                    review.set_comment(
+                        self.app.database, self.submission_id, review.OVERALL, text, self.app.assessor
+                    )
+                except (review.ReviewError, sqlite3.Error) as error:
+                    self.notify(f"Comment not saved (kept as a draft): {error}", severity="error")
+                    return
+                finally:
+                    self.refresh_state()
+            forget_draft(self.app, draft_key)
 
-        self.app.push_screen(CommentEditor("Overall comment (feedback to the candidate)", current), save)
+        title = "Overall comment (feedback to the candidate)"
+        self.app.push_screen(CommentEditor(title, current, draft_key), save)
 
     def action_override(self) -> None:
-        from mcreview.screens.comment_editor import CommentEditor
+        from mcreview.screens.comment_editor import CommentEditor, forget_draft
 
         computed = self.state.outcome.status
         other = NOT_YET if computed == EARNED else EARNED
+
+        draft_key = (self.submission_id, "override")
 
         def save(text: str | None) -> None:
             if not text or not text.strip():
                 self.notify("Override cancelled: it needs a written justification.", severity="warning")
                 return
-            self.record(other, text)
+            if self.record(other, text):
+                forget_draft(self.app, draft_key)
 
         title = f"Override {OUTCOME_LABELS[computed]} → {OUTCOME_LABELS[other]}: why?"
-        self.app.push_screen(CommentEditor(title), save)
+        self.app.push_screen(CommentEditor(title, "", draft_key), save)
 
     def action_return(self, reason: str) -> None:
         """Send it back unscored; the comment tells the candidate why."""
-        from mcreview.screens.comment_editor import CommentEditor
+        from mcreview.screens.comment_editor import CommentEditor, forget_draft
 
         label = "identifying information" if reason == "identifiable" else "incomplete"
         current = self.state.comments.get(review.OVERALL, "")
@@ -167,10 +177,13 @@ class DecisionScreen(Screen[bool]):
             except (review.ReviewError, sqlite3.Error) as error:
                 self.notify(f"Not returned: {error}", severity="error")
                 return
+            forget_draft(self.app, draft_key)
             self.notify(f"{self.submission_id}: {OUTCOME_LABELS[outcome]}.")
             self.dismiss(True)
 
-        self.app.push_screen(CommentEditor(f"Return ({label}): tell the candidate why", current), save)
+        draft_key = (self.submission_id, f"return-{reason}")
+        title = f"Return ({label}): tell the candidate why"
+        self.app.push_screen(CommentEditor(title, current, draft_key), save)
 
     def action_back(self) -> None:
         self.dismiss(False)

@@ -101,6 +101,7 @@ class ReviewScreen(Screen[None]):
             self.index = self.first_unscored_index()
         self.set_interval(RENEW_EVERY_SECONDS, self.take_claim)
         self.show_component()
+        self.save_position()
         self.query_one("#response-pane").focus()
 
     # -- claim ----------------------------------------------------------------
@@ -330,23 +331,28 @@ class ReviewScreen(Screen[None]):
     def action_comment(self) -> None:
         if self.refuse_if_read_only():
             return
-        from mcreview.screens.comment_editor import CommentEditor
+        from mcreview.screens.comment_editor import CommentEditor, forget_draft
 
         component = self.component
         current = self.state.comments.get(component.id, "")
+        draft_key = (self.submission_id, component.id)
 
         def save(text: str | None) -> None:
-            if text is None or text.strip() == current.strip():
+            if text is None:
                 return
-            try:
-                review.set_comment(
-                    self.app.database, self.submission_id, component.id, text, self.app.assessor
-                )
-            except (review.ReviewError, sqlite3.Error) as error:
-                self.notify(f"Comment not saved: {error}", severity="error")
-            self.reload_state()
+            if text.strip() != current.strip():
+                try:
+                    review.set_comment(
+                        self.app.database, self.submission_id, component.id, text, self.app.assessor
+                    )
+                except (review.ReviewError, sqlite3.Error) as error:
+                    self.notify(f"Comment not saved (kept as a draft): {error}", severity="error")
+                    return
+                finally:
+                    self.reload_state()
+            forget_draft(self.app, draft_key)
 
-        self.app.push_screen(CommentEditor(f"Comment on {component.title}", current), save)
+        self.app.push_screen(CommentEditor(f"Comment on {component.title}", current, draft_key), save)
 
     def action_decide(self) -> None:
         if self.refuse_if_read_only():
