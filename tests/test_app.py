@@ -245,3 +245,15 @@ def test_state_reads_back_from_the_database(sample_db):
     review.set_level(database, submission_id, "overview", "Passing", "ana")
     assert review.load_submission(database, submission_id).levels == {"overview": "Passing"}
     database.conn.close()
+
+
+async def test_history_key_shows_the_audit_trail(sample_db):
+    submission_id = first_ppr(sample_db)
+    app = build_app(sample_db, "ana", TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_submission(pilot, submission_id)
+        await pilot.press("1", "h")
+        text = widget_text(app.screen.query_one("#history-text"))
+        assert "import" in text and "claim" in text and "score" in text and "Passing" in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReviewScreen)

@@ -60,6 +60,7 @@ class ReviewScreen(Screen[None]):
         Binding("u", "undo", "Undo", id="review.undo", priority=True),
         Binding("p", "toggle_prompts", "Prompts", id="review.toggle_prompts", show=False, priority=True),
         Binding("r", "revise", "Revise", id="review.revise", show=False, priority=True),
+        Binding("h", "history", "History", id="review.history", show=False, priority=True),
         Binding("x", "clear_level", "Clear level", id="review.clear_level", show=False, priority=True),
         Binding("escape", "back", "Back", id="review.back", key_display="esc", priority=True),
         Binding("q", "app.quit", "Quit", id="review.quit", show=False, priority=True),
@@ -152,7 +153,7 @@ class ReviewScreen(Screen[None]):
         status = review.STATUS_LABELS.get(state.status, state.status)
         top = Text()
         top.append(f" {state.id} ", style="bold reverse")
-        top.append(f" {spec.title} · rev {state.revision} · {status}")
+        top.append(f" {spec.title} · rev {state.revision} · {status} · you: {self.app.assessor}")
         decision = state.current_decision
         if decision is not None:
             top.append(f" · decided {OUTCOME_LABELS.get(decision.outcome, decision.outcome)}", style="bold")
@@ -178,7 +179,8 @@ class ReviewScreen(Screen[None]):
         if cached is not None:
             return cached
         spec = self.state.spec
-        blocks: list[RenderableType] = []
+        part = spec.part(component.part_number)
+        blocks: list[RenderableType] = [Text(f"Part {part.number}: {part.title}", style="dim")]
         if component.prompts and self.show_prompts:
             prompts = Text("Prompts (p hides)\n", style="bold")
             for prompt in component.prompts:
@@ -236,6 +238,14 @@ class ReviewScreen(Screen[None]):
         if component.scale is None:
             blocks.append(Text("Required, not scored: the credential document gives no rubric for it."))
         else:
+            # The choice first, so it shows however small the pane is.
+            if chosen is None:
+                count = len(component.scale.levels)
+                blocks.append(Text(f"Chosen: none yet (press 1-{count})", style="bold"))
+            else:
+                number = component.scale.levels.index(chosen) + 1
+                verdict = "passes" if component.is_passing(chosen) else "does not pass"
+                blocks.append(Text(f"Chosen: {number} {chosen} ({verdict})", style="bold reverse"))
             for number, level in enumerate(component.scale.levels, start=1):
                 mark = "▶" if level == chosen else " "
                 passes = " (passes)" if component.is_passing(level) else ""
@@ -244,9 +254,11 @@ class ReviewScreen(Screen[None]):
                 descriptor = component.levels.get(level) or NO_DESCRIPTOR
                 blocks.append(Padding(Text(descriptor), (0, 0, 0, 3)))  # hanging indent
         comment = self.state.comments.get(component.id)
+        unscored = [c.title for c in self.state.spec.components if c.scored and c.id not in self.state.levels]
         line = Text("\nComment: ", style="bold")
         line.append(visible_controls(comment) if comment else "(none; press c to write one)", style="")
         blocks.append(line)
+        blocks.append(Text("\nStill to score: " + (", ".join(unscored) or "nothing"), style="dim"))
         return Group(*blocks)
 
     # -- actions --------------------------------------------------------------
@@ -381,6 +393,11 @@ class ReviewScreen(Screen[None]):
         self.undo_stack.clear()
         self.show_component()
         self.notify(f"Revision {revision} opened; the earlier decision is kept.")
+
+    def action_history(self) -> None:
+        from mcreview.screens.history_screen import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.submission_id))
 
     def action_back(self) -> None:
         self.release_claim()

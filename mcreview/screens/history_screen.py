@@ -1,0 +1,36 @@
+"""A submission's audit trail, on screen: who changed what, when."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from mcreview.history import format_history, submission_history
+from mcreview.textsafe import visible_controls
+
+
+class HistoryScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,h", "close", "Close", id="history.close")]
+
+    def __init__(self, submission_id: str) -> None:
+        super().__init__()
+        self.submission_id = submission_id
+
+    def compose(self) -> ComposeResult:
+        lines = format_history(submission_history(self.app.database, self.submission_id))
+        body = Text(f"History of {self.submission_id} (oldest first; Esc closes)\n\n", style="bold")
+        body.append(visible_controls("\n".join(lines)) or "no events")
+        with VerticalScroll(id="history-dialog"):
+            yield Static(body, id="history-text")
+
+    def on_mount(self) -> None:
+        scroller = self.query_one(VerticalScroll)
+        scroller.focus()
+        scroller.scroll_end(animate=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
