@@ -287,6 +287,61 @@ def set_comment(
         )
 
 
+def _computed(conn, database: sqlite_utils.Database, submission_id: str, revision: int, spec_hash: str):
+    """The award rule applied to the levels of one revision, inside a transaction."""
+    spec = load_spec(database, spec_hash)
+    levels = dict(
+        conn.execute(
+            "SELECT component_id, level FROM scores WHERE submission_id = ? AND revision = ?",
+            (submission_id, revision),
+        )
+    )
+    return spec, evaluate(spec, levels)
+
+
+def _record_decision(
+    conn,
+    submission_id: str,
+    revision: int,
+    assessor: str,
+    outcome: str,
+    computed: Outcome,
+    comment: str,
+    spec_hash: str,
+    status: str,
+    action: str,
+    justification: str = "",
+) -> None:
+    """Write a revision's decision, its event, and free the decider's claim."""
+    now = queue_db.utc_now()
+    conn.execute(
+        "INSERT INTO decisions (submission_id, revision, assessor, outcome, computed, override,"
+        " justification, comment, part_outcomes, spec_hash, decided_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            submission_id,
+            revision,
+            assessor,
+            outcome,
+            computed.status,
+            int(action == "override"),
+            justification,
+            comment,
+            json.dumps(computed.parts),
+            spec_hash,
+            now,
+        ),
+    )
+    conn.execute(
+        "UPDATE submissions SET status = ?, assessor = ?, updated_at = ? WHERE id = ?",
+        (status, assessor, now, submission_id),
+    )
+    queue_db.record_event(
+        conn, assessor, submission_id, action, f"revision {revision}", computed.status, outcome, now
+    )
+    release_claim(conn, submission_id, assessor, now)  # a decided submission needs no claim
+
+
 def decide(
     database: sqlite_utils.Database,
     submission_id: str,
@@ -304,14 +359,7 @@ def decide(
     justification = justification.strip()
     with queue_db.write(database) as conn:
         revision, spec_hash = _open_for_scoring(conn, submission_id, assessor)
-        spec = load_spec(database, spec_hash)
-        levels = dict(
-            conn.execute(
-                "SELECT component_id, level FROM scores WHERE submission_id = ? AND revision = ?",
-                (submission_id, revision),
-            )
-        )
-        computed = evaluate(spec, levels)
+        spec, computed = _computed(conn, database, submission_id, revision, spec_hash)
         chosen = outcome or computed.status
         if chosen not in (EARNED, NOT_YET):
             raise ReviewError(f"cannot decide yet: {computed.reason(spec)}")
@@ -320,40 +368,20 @@ def decide(
             raise ReviewError("overriding the computed outcome needs a written justification")
         if chosen == NOT_YET and not comment:
             raise ReviewError("Not Yet needs an overall comment: the candidate needs feedback")
-        now = queue_db.utc_now()
-        conn.execute(
-            "INSERT INTO decisions (submission_id, revision, assessor, outcome, computed, override,"
-            " justification, comment, part_outcomes, spec_hash, decided_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                submission_id,
-                revision,
-                assessor,
-                chosen,
-                computed.status,
-                int(override),
-                justification,
-                comment,
-                json.dumps(computed.parts),
-                spec_hash,
-                now,
-            ),
-        )
-        conn.execute(
-            "UPDATE submissions SET status = ?, assessor = ?, updated_at = ? WHERE id = ?",
-            (DECIDED, assessor, now, submission_id),
-        )
-        queue_db.record_event(
+        action = "override" if override else "decide"
+        _record_decision(
             conn,
-            assessor,
             submission_id,
-            "override" if override else "decide",
-            f"revision {revision}",
-            computed.status,
+            revision,
+            assessor,
             chosen,
-            now,
+            computed,
+            comment,
+            spec_hash,
+            DECIDED,
+            action,
+            justification,
         )
-        release_claim(conn, submission_id, assessor, now)  # a decided submission needs no claim
     return chosen
 
 
@@ -376,39 +404,10 @@ def return_submission(
         raise ReviewError("a returned submission needs a comment saying why")
     with queue_db.write(database) as conn:
         revision, spec_hash = _open_for_scoring(conn, submission_id, assessor)
-        spec = load_spec(database, spec_hash)
-        levels = dict(
-            conn.execute(
-                "SELECT component_id, level FROM scores WHERE submission_id = ? AND revision = ?",
-                (submission_id, revision),
-            )
+        _, computed = _computed(conn, database, submission_id, revision, spec_hash)
+        _record_decision(
+            conn, submission_id, revision, assessor, outcome, computed, comment, spec_hash, RETURNED, "return"
         )
-        computed = evaluate(spec, levels)
-        now = queue_db.utc_now()
-        conn.execute(
-            "INSERT INTO decisions (submission_id, revision, assessor, outcome, computed, override,"
-            " justification, comment, part_outcomes, spec_hash, decided_at)"
-            " VALUES (?, ?, ?, ?, ?, 0, '', ?, ?, ?, ?)",
-            (
-                submission_id,
-                revision,
-                assessor,
-                outcome,
-                computed.status,
-                comment,
-                json.dumps(computed.parts),
-                spec_hash,
-                now,
-            ),
-        )
-        conn.execute(
-            "UPDATE submissions SET status = ?, assessor = ?, updated_at = ? WHERE id = ?",
-            (RETURNED, assessor, now, submission_id),
-        )
-        queue_db.record_event(
-            conn, assessor, submission_id, "return", f"revision {revision}", None, outcome, now
-        )
-        release_claim(conn, submission_id, assessor, now)
     return outcome
 
 

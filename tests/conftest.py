@@ -60,3 +60,27 @@ def write_yaml(folder: Path, name: str, record) -> Path:
     path = folder / name
     path.write_text(yaml.safe_dump(record, sort_keys=False, width=10**6), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def sample_db(tmp_path: Path) -> Path:
+    """A queue database loaded with the bundled sample queue."""
+    from mcreview import importer
+
+    path = tmp_path / "sample.db"
+    database = queue_db.connect(path)
+    specs, _ = load_spec_dir(SPECS_DIR)
+    report = importer.import_paths(database, [SAMPLE_DIR], specs)
+    assert report.imported and not report.rejected
+    database.conn.close()
+    return path
+
+
+def all_passing() -> dict[str, str]:
+    """Every scored component of a PPR submission at its passing level."""
+    return {
+        "overview": "Passing",
+        "action-plan": "Proficient",
+        "case-study": "Proficient",
+        "reflection": "Passing",
+    }

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-from conftest import SAMPLE_DIR, SPECS_DIR
+from conftest import SPECS_DIR
 from textual.geometry import Region
 from textual.widgets import DataTable
 
@@ -18,18 +17,6 @@ from mcreview.screens.review_screen import ReviewScreen
 from mcreview.specs import load_spec_dir
 
 TODAY = dt.date(2026, 11, 23)
-
-
-@pytest.fixture
-def sample_db(tmp_path):
-    """A queue database loaded with the bundled sample queue."""
-    path = tmp_path / "queue.db"
-    database = queue_db.connect(path)
-    specs, _ = load_spec_dir(SPECS_DIR)
-    report = importer.import_paths(database, [SAMPLE_DIR], specs)
-    assert report.imported
-    database.conn.close()
-    return path
 
 
 def query(path, sql: str, params=()):

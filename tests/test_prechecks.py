@@ -6,26 +6,15 @@ import datetime as dt
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE_DIR, SPECS_DIR, ppr_record, words, write_yaml
+from conftest import ppr_record, words, write_yaml
 from textual.geometry import Region
 
 from mcreview import db as queue_db
 from mcreview import importer, prechecks, queue, review
 from mcreview.app import build_app
 from mcreview.cli import cli
-from mcreview.specs import load_spec_dir
 
 IDENTIFYING = "FCR-2026-003"  # the sample submission that names a person, school and email
-
-
-@pytest.fixture
-def sample_db(tmp_path):
-    path = tmp_path / "queue.db"
-    database = queue_db.connect(path)
-    specs, _ = load_spec_dir(SPECS_DIR)
-    importer.import_paths(database, [SAMPLE_DIR], specs)
-    database.conn.close()
-    return path
 
 
 def test_word_limits_missing_and_empty(specs):

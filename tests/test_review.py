@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ppr_record, write_yaml
+from conftest import all_passing, ppr_record, write_yaml
 
 from mcreview import claims, importer, review
 from mcreview.scoring import EARNED, INCOMPLETE, NOT_YET, evaluate
@@ -17,15 +17,6 @@ PPR = "positive-professional-relationships"
 def queued(database, specs, tmp_path):
     importer.import_paths(database, [write_yaml(tmp_path, "a.yaml", ppr_record())], specs)
     return "PPR-T-001"
-
-
-def all_passing() -> dict[str, str]:
-    return {
-        "overview": "Passing",
-        "action-plan": "Proficient",
-        "case-study": "Proficient",
-        "reflection": "Passing",
-    }
 
 
 def test_award_rule(specs):

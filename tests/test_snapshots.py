@@ -10,12 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import SAMPLE_DIR, SPECS_DIR
 
-from mcreview import db as queue_db
-from mcreview import importer
 from mcreview.app import build_app
-from mcreview.specs import load_spec_dir
 
 TODAY = dt.date(2026, 11, 23)
 SIZES = [(80, 24), (120, 40)]
@@ -23,13 +19,8 @@ FIRST_PPR = "PPR-2026-001"
 
 
 @pytest.fixture
-def sample_app(tmp_path):
-    path = tmp_path / "queue.db"
-    database = queue_db.connect(path)
-    specs, _ = load_spec_dir(SPECS_DIR)
-    importer.import_paths(database, [SAMPLE_DIR], specs)
-    database.conn.close()
-    return build_app(path, "ana", TODAY)
+def sample_app(sample_db):
+    return build_app(sample_db, "ana", TODAY)
 
 
 def open_keys(submission_id: str) -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import stress_worker
 from click.testing import CliRunner
-from conftest import SPECS_DIR, ppr_record, write_yaml
+from conftest import SPECS_DIR, all_passing, ppr_record, write_yaml
 
 from mcreview import claims, importer, review
 from mcreview import db as queue_db
@@ -34,15 +34,6 @@ SUBMISSIONS = 16
 OPERATIONS = 40
 JOIN_TIMEOUT = 120  # safety net only; the test normally finishes in a few seconds
 SID = "PPR-T-001"
-
-
-def all_passing() -> dict[str, str]:
-    return {
-        "overview": "Passing",
-        "action-plan": "Proficient",
-        "case-study": "Proficient",
-        "reflection": "Passing",
-    }
 
 
 @pytest.fixture

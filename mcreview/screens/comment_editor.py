@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
-from mcreview import drafts
+from mcreview import drafts, review
 
 DRAFT_DELAY_SECONDS = 0.4  # save the draft when typing pauses this long
 
@@ -98,3 +99,29 @@ def forget_draft(app, draft_key: tuple[str, str] | None) -> None:
     if draft_key is not None:
         with contextlib.suppress(sqlite3.Error):
             drafts.drop_draft(app.database, app.assessor, *draft_key)
+
+
+def edit_comment(
+    screen: Screen, title: str, submission_id: str, component_id: str, current: str, after: Callable[[], None]
+) -> None:
+    """Open the editor on a component's (or the overall) comment and save what comes back.
+
+    The draft is dropped only once the comment is saved; `after` re-reads the screen.
+    """
+    app = screen.app
+    draft_key = (submission_id, component_id or "overall")
+
+    def save(text: str | None) -> None:
+        if text is None:
+            return
+        if text.strip() != current.strip():
+            try:
+                review.set_comment(app.database, submission_id, component_id, text, app.assessor)
+            except (review.ReviewError, sqlite3.Error) as error:
+                screen.notify(f"Comment not saved (kept as a draft): {error}", severity="error")
+                return
+            finally:
+                after()
+        forget_draft(app, draft_key)
+
+    app.push_screen(CommentEditor(title, current, draft_key), save)

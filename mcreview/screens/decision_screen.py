@@ -118,28 +118,11 @@ class DecisionScreen(Screen[bool]):
         self.record()
 
     def action_comment(self) -> None:
-        from mcreview.screens.comment_editor import CommentEditor, forget_draft
+        from mcreview.screens.comment_editor import edit_comment
 
         current = self.state.comments.get(review.OVERALL, "")
-        draft_key = (self.submission_id, "overall")
-
-        def save(text: str | None) -> None:
-            if text is None:
-                return
-            if text.strip() != current.strip():
-                try:
-                    review.set_comment(
-                        self.app.database, self.submission_id, review.OVERALL, text, self.app.assessor
-                    )
-                except (review.ReviewError, sqlite3.Error) as error:
-                    self.notify(f"Comment not saved (kept as a draft): {error}", severity="error")
-                    return
-                finally:
-                    self.refresh_state()
-            forget_draft(self.app, draft_key)
-
         title = "Overall comment (feedback to the candidate)"
-        self.app.push_screen(CommentEditor(title, current, draft_key), save)
+        edit_comment(self, title, self.submission_id, review.OVERALL, current, self.refresh_state)
 
     def action_override(self) -> None:
         from mcreview.screens.comment_editor import CommentEditor, forget_draft

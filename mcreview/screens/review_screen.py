@@ -343,28 +343,12 @@ class ReviewScreen(Screen[None]):
     def action_comment(self) -> None:
         if self.refuse_if_read_only():
             return
-        from mcreview.screens.comment_editor import CommentEditor, forget_draft
+        from mcreview.screens.comment_editor import edit_comment
 
         component = self.component
         current = self.state.comments.get(component.id, "")
-        draft_key = (self.submission_id, component.id)
-
-        def save(text: str | None) -> None:
-            if text is None:
-                return
-            if text.strip() != current.strip():
-                try:
-                    review.set_comment(
-                        self.app.database, self.submission_id, component.id, text, self.app.assessor
-                    )
-                except (review.ReviewError, sqlite3.Error) as error:
-                    self.notify(f"Comment not saved (kept as a draft): {error}", severity="error")
-                    return
-                finally:
-                    self.reload_state()
-            forget_draft(self.app, draft_key)
-
-        self.app.push_screen(CommentEditor(f"Comment on {component.title}", current, draft_key), save)
+        title = f"Comment on {component.title}"
+        edit_comment(self, title, self.submission_id, component.id, current, self.reload_state)
 
     def action_decide(self) -> None:
         if self.refuse_if_read_only():
