@@ -244,3 +244,11 @@ async def test_history_key_shows_the_audit_trail(sample_db):
         assert "import" in text and "claim" in text and "score" in text and "Passing" in text
         await pilot.press("escape")
         assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_empty_queue_says_how_to_fill_it(tmp_path):
+    app = build_app(tmp_path / "empty.db", "ana", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "mcreview import PATH" in widget_text(app.screen.query_one("#queue-page"))
+        await pilot.press("o", "enter")  # nothing to open: no crash, still the queue
+        assert isinstance(app.screen, QueueScreen)

@@ -49,6 +49,7 @@ class QueueScreen(Screen[None]):
         Binding(
             "left_square_bracket", "previous_page", "Prev page", id="queue.previous_page", key_display="["
         ),
+        Binding("g", "refresh_queue", "Refresh", id="queue.refresh", show=False),
         Binding("escape", "clear_search", "Clear search", id="queue.clear_search", show=False),
         Binding("q", "app.quit", "Quit", id="queue.quit"),
     ]
@@ -143,6 +144,8 @@ class QueueScreen(Screen[None]):
             scope.append(f"matching “{self.filters.text}”")
         order = "newest first" if self.newest_first else "oldest first"
         span = f"rows {self.page_start + 1}–{self.page_start + shown} of {total}" if shown else "no rows"
+        if not shown and not any(counts.values()):
+            span = "the queue is empty: load submissions with `mcreview import PATH`"
         self.query_one("#queue-page", Static).update(f"{span} · {', '.join(scope)} · {order}")
 
     def visible_statuses(self) -> tuple[str, ...]:
@@ -215,6 +218,10 @@ class QueueScreen(Screen[None]):
         self.query_one(DataTable).focus()
         if self.filters.text:
             self.set_filters(text=None)
+
+    def action_refresh_queue(self) -> None:
+        """Re-read the page: other assessors' claims and decisions show up."""
+        self.reload(keep_page=True)
 
     def action_next_page(self) -> None:
         if len(self.page_rows) < PAGE_SIZE:
