@@ -87,3 +87,21 @@ def test_core_modules_do_not_load_textual():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_new_database_in_a_group_writable_folder_is_group_writable(tmp_path):
+    """SQLite makes files 0644 whatever the umask, and -wal/-shm copy that mode: a team
+    folder's database must come out group-writable or the second assessor is locked out."""
+    import stat
+
+    team = tmp_path / "team"
+    team.mkdir()
+    team.chmod(0o2775)
+    database = queue_db.connect(team / "queue.db")
+    database.conn.close()
+    assert (team / "queue.db").stat().st_mode & stat.S_IWGRP
+    private = tmp_path / "private"
+    private.mkdir()
+    private.chmod(0o755)
+    queue_db.connect(private / "queue.db").conn.close()
+    assert not (private / "queue.db").stat().st_mode & stat.S_IWGRP
