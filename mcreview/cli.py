@@ -1,7 +1,9 @@
 """The `mcreview` command: a thin click layer over the library modules.
 
 Textual is imported only by the commands that open the UI, so scripted use
-(import, queue, sync) starts fast and works without a terminal.
+(import, queue, sync) starts fast and works without a terminal; the importer, the
+pre-checks (markdown-it) and sync are imported only by their commands, so opening
+the UI does not pay for them either.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 import click
 import platformdirs
 
-from mcreview import importer, prechecks, queue
+from mcreview import queue
 from mcreview.review import STATUSES
 from mcreview.settings import Settings, default_assessor, default_db_path, sample_queue_dir
 from mcreview.specs import default_specs_dir, load_spec_dir
@@ -85,6 +87,8 @@ def demo(settings: Settings, keep: bool) -> None:
     )
     settings.db_path = folder / "demo.db"
     database = settings.database()
+    from mcreview import importer
+
     report = importer.import_paths(database, [sample_queue_dir()], settings.specs())
     database.conn.close()
     click.echo(f"demo queue: {settings.db_path} ({report.summary()})", err=True)
@@ -99,6 +103,8 @@ def import_command(settings: Settings, paths: tuple[Path, ...]) -> None:
     """Queue submissions from YAML files, folders or .jsonl files."""
     specs = settings.specs()
     database = settings.database()
+    from mcreview import importer
+
     report = importer.import_paths(database, list(paths), specs)
     for problem in report.rejected:
         click.echo(f"rejected: {problem}", err=True)
@@ -155,6 +161,8 @@ def queue_command(
 @click.pass_obj
 def checks_command(settings: Settings, submission_id: str | None, recompute: bool) -> None:
     """Show a submission's pre-checks (word limits, completeness, identifiers)."""
+    from mcreview import prechecks
+
     database = settings.database()
     if recompute:
         click.echo(f"recomputed pre-checks for {prechecks.recompute_all(database)} submissions")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from mcreview import sync
 from mcreview.settings import Settings
+
+if TYPE_CHECKING:  # imported by the command itself, so other commands do not load it
+    from mcreview import sync
 
 
 def _recovery_lines(result: sync.SyncResult) -> list[str]:
@@ -33,6 +36,8 @@ def _recovery_lines(result: sync.SyncResult) -> list[str]:
 @click.pass_obj
 def sync_command(settings: Settings, destination: Path, everything: bool, dry_run: bool) -> None:
     """Export new decisions and their scores as a pair of CSV files in DESTINATION."""
+    from mcreview import sync
+
     database = settings.database()
     try:
         result = sync.sync(database, destination, settings.assessor, everything=everything, dry_run=dry_run)

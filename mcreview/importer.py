@@ -21,7 +21,7 @@ from typing import Any
 import sqlite_utils
 
 from mcreview import db as queue_db
-from mcreview.prechecks import store_prechecks
+from mcreview.prechecks import compute_many, replace_prechecks
 from mcreview.specs import Problem, Spec, canonical_json, read_text_file
 from mcreview.yamlio import YamlProblem, line_of, load_yaml
 
@@ -265,11 +265,12 @@ def import_submissions(
     submission, spec)`, if given, runs there too for each new submission.
     """
     now = queue_db.utc_now()
+    found = compute_many(submissions, specs)  # before the write lock: other writers keep going
     with queue_db.write(database) as conn:
         for spec in {s.credential: specs[s.credential] for s in submissions}.values():
             store_spec(conn, spec)
         seen_in_batch: dict[str, str] = {}
-        for submission in submissions:
+        for submission, checks in zip(submissions, found, strict=True):
             row = conn.execute(
                 "SELECT content_hash FROM submissions WHERE id = ?", (submission.id,)
             ).fetchone()
@@ -331,7 +332,7 @@ def import_submissions(
                 after=json.dumps({"source": submission.source, "spec": spec.content_hash}),
                 at=now,
             )
-            store_prechecks(conn, submission, spec)
+            replace_prechecks(conn, submission.id, spec, checks)
             if after_insert is not None:
                 after_insert(conn, submission, spec)
             seen_in_batch[submission.id] = submission.content_hash

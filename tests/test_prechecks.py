@@ -136,3 +136,16 @@ def test_recompute_matches_import(sample_db):
     ).fetchall()
     assert after == before and before
     database.conn.close()
+
+
+def test_prechecks_in_worker_processes_match_the_serial_ones(specs, monkeypatch):
+    """Large imports compute pre-checks on all cores; the findings must not change."""
+    records = [ppr_record(f"P-{i}") for i in range(6)]
+    records[2]["responses"]["overview"] = words(400) + " mail me: a.b@example.org"
+    records[4]["responses"]["reflection"] = words(900)
+    submissions = [importer.parse_submission(r, specs, "x", "/tmp") for r in records]
+    serial = prechecks.compute_many(submissions, specs, workers=1)
+    monkeypatch.setattr(prechecks, "PARALLEL_FROM", 0)
+    parallel = prechecks.compute_many(submissions, specs, workers=2)
+    assert parallel == serial
+    assert [prechecks.flags_of(found) for found in serial] == ["", "", "I", "", "W", ""]

@@ -62,6 +62,7 @@ class QueueScreen(Screen[None]):
         self.page_start = 0  # rows before this page, for the "rows a–b" line
         self.credentials: list[str] = []
         self.titles: dict[str, str] = {}
+        self.suspended = False  # another screen is (or was, until resumed) over this one
 
     def compose(self) -> ComposeResult:
         yield Static("", id="queue-title", classes="topbar")
@@ -87,8 +88,15 @@ class QueueScreen(Screen[None]):
         self.reload()
         table.focus()
 
+    def on_screen_suspend(self) -> None:
+        self.suspended = True
+
     def on_screen_resume(self) -> None:
-        self.reload(keep_page=True)
+        # Textual resumes a screen right after mounting it, when on_mount has just read
+        # the page: read it again only on the way back from another screen.
+        if self.suspended:
+            self.suspended = False
+            self.reload(keep_page=True)
 
     # -- data -----------------------------------------------------------------
 
