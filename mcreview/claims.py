@@ -12,9 +12,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import sqlite_utils
-
 from mcreview import db as queue_db
+from mcreview.db import QueueDatabase
 
 LEASE_SECONDS = 15 * 60
 
@@ -87,7 +86,7 @@ def release_claim(conn: sqlite3.Connection, submission_id: str, assessor: str, a
 
 
 def claim(
-    database: sqlite_utils.Database,
+    database: QueueDatabase,
     submission_id: str,
     assessor: str,
     lease_seconds: int = LEASE_SECONDS,
@@ -99,9 +98,7 @@ def claim(
         return hold_claim(conn, submission_id, assessor, lease_seconds)
 
 
-def release(
-    database: sqlite_utils.Database, submission_id: str, assessor: str, forced: bool = False
-) -> Claim | None:
+def release(database: QueueDatabase, submission_id: str, assessor: str, forced: bool = False) -> Claim | None:
     """Give a claim up. Only its holder may, unless `forced` (recorded as such)."""
     with queue_db.write(database) as conn:
         row = conn.execute(
@@ -126,7 +123,7 @@ def release(
     return held
 
 
-def release_all(database: sqlite_utils.Database, assessor: str) -> int:
+def release_all(database: QueueDatabase, assessor: str) -> int:
     """Give up every claim an assessor holds (on a clean exit)."""
     with queue_db.write(database) as conn:
         held = [

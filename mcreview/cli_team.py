@@ -8,14 +8,14 @@ submission they will not come back to (recorded as a forced release).
 from __future__ import annotations
 
 import click
-import sqlite_utils
 
 from mcreview import claims
+from mcreview.db import QueueDatabase
 from mcreview.history import format_history, submission_history
 from mcreview.settings import Settings
 
 
-def _require_submission(database: sqlite_utils.Database, submission_id: str) -> None:
+def _require_submission(database: QueueDatabase, submission_id: str) -> None:
     """Stop with one line (exit 1) when the id is not in the queue."""
     row = database.conn.execute("SELECT 1 FROM submissions WHERE id = ?", (submission_id,)).fetchone()
     if row is None:

@@ -7,14 +7,11 @@ opens after an interrupted session.
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from mcreview import db as queue_db
+from mcreview.db import QueueDatabase
 
 
-def save_draft(
-    database: sqlite_utils.Database, assessor: str, submission_id: str, field: str, body: str
-) -> None:
+def save_draft(database: QueueDatabase, assessor: str, submission_id: str, field: str, body: str) -> None:
     with queue_db.write(database) as conn:
         conn.execute(
             "INSERT INTO drafts (assessor, submission_id, field, body, updated_at) VALUES (?, ?, ?, ?, ?)"
@@ -24,7 +21,7 @@ def save_draft(
         )
 
 
-def load_draft(database: sqlite_utils.Database, assessor: str, submission_id: str, field: str) -> str | None:
+def load_draft(database: QueueDatabase, assessor: str, submission_id: str, field: str) -> str | None:
     row = database.conn.execute(
         "SELECT body FROM drafts WHERE assessor = ? AND submission_id = ? AND field = ?",
         (assessor, submission_id, field),
@@ -32,7 +29,7 @@ def load_draft(database: sqlite_utils.Database, assessor: str, submission_id: st
     return row[0] if row else None
 
 
-def drop_draft(database: sqlite_utils.Database, assessor: str, submission_id: str, field: str) -> None:
+def drop_draft(database: QueueDatabase, assessor: str, submission_id: str, field: str) -> None:
     with queue_db.write(database) as conn:
         conn.execute(
             "DELETE FROM drafts WHERE assessor = ? AND submission_id = ? AND field = ?",

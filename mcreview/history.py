@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import sqlite_utils
+from mcreview.db import QueueDatabase
 
 ELLIPSIS = "…"
 NEWLINE_MARK = "⏎"
@@ -38,7 +38,7 @@ class Event:
 _COLUMNS = "id, at, assessor, submission_id, action, target, before, after"
 
 
-def submission_history(database: sqlite_utils.Database, submission_id: str) -> list[Event]:
+def submission_history(database: QueueDatabase, submission_id: str) -> list[Event]:
     """Every event recorded for one submission, oldest first (id order is commit order)."""
     rows = database.conn.execute(
         f"SELECT {_COLUMNS} FROM events WHERE submission_id = ? ORDER BY id", (submission_id,)
@@ -82,7 +82,7 @@ def format_history(events: list[Event]) -> list[str]:
     return [format_event(event) for event in events]
 
 
-def replay_scores(database: sqlite_utils.Database) -> dict[ScoreKey, str]:
+def replay_scores(database: QueueDatabase) -> dict[ScoreKey, str]:
     """Rebuild the scores table (key → level) from the event log alone.
 
     'score' events set (after = level) or clear (after = NULL) a component's one
@@ -118,7 +118,7 @@ def replay_scores(database: sqlite_utils.Database) -> dict[ScoreKey, str]:
     return scores
 
 
-def current_scores(database: sqlite_utils.Database) -> dict[ScoreKey, str]:
+def current_scores(database: QueueDatabase) -> dict[ScoreKey, str]:
     """The scores table in the same shape as replay_scores, for comparison."""
     rows = database.conn.execute("SELECT submission_id, revision, assessor, component_id, level FROM scores")
     return {(r[0], r[1], r[2], r[3]): r[4] for r in rows}

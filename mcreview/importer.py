@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from mcreview import db as queue_db
+from mcreview.db import QueueDatabase
 from mcreview.prechecks import compute_many, replace_prechecks
 from mcreview.specs import Problem, Spec, canonical_json, read_text_file
 from mcreview.yamlio import YamlProblem, line_of, load_yaml
@@ -253,7 +252,7 @@ def store_spec(conn: sqlite3.Connection, spec: Spec) -> None:
 
 
 def import_submissions(
-    database: sqlite_utils.Database,
+    database: QueueDatabase,
     submissions: list[Submission],
     specs: dict[str, Spec],
     report: ImportReport,
@@ -350,7 +349,7 @@ def _attachment_path(submission: Submission, attachment: Attachment) -> str | No
 
 
 def import_paths(
-    database: sqlite_utils.Database, paths: Iterable[Path], specs: dict[str, Spec], after_insert: Any = None
+    database: QueueDatabase, paths: Iterable[Path], specs: dict[str, Spec], after_insert: Any = None
 ) -> ImportReport:
     """Read, check and queue; the report says what happened to every file."""
     submissions, problems = read_submissions(paths, specs)

@@ -14,10 +14,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlite_utils
-
 from mcreview import db as queue_db
 from mcreview.checks import IDENTIFIER_LABELS, count_words, find_identifiers
+from mcreview.db import QueueDatabase
 from mcreview.specs import Spec
 
 # Queue flag letters, in the order they are shown.
@@ -170,7 +169,7 @@ def compute_many(
         return list(pool.map(_compute_job, jobs, chunksize=32))
 
 
-def load_prechecks(database: sqlite_utils.Database, submission_id: str) -> list[PreCheck]:
+def load_prechecks(database: QueueDatabase, submission_id: str) -> list[PreCheck]:
     return [
         PreCheck(*row)
         for row in database.conn.execute(
@@ -181,7 +180,7 @@ def load_prechecks(database: sqlite_utils.Database, submission_id: str) -> list[
     ]
 
 
-def recompute_all(database: sqlite_utils.Database, batch: int = 500) -> int:
+def recompute_all(database: QueueDatabase, batch: int = 500) -> int:
     """Recompute every submission's pre-checks against its pinned spec (after the
     checks themselves improve); one short transaction per batch of submissions."""
     from mcreview.review import load_spec  # the spec cache lives there

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlite_utils
-
-from mcreview.db import utc_now
+from mcreview.db import QueueDatabase, utc_now
 
 OPEN = "open"  # pending or in review: the work still to do
 
@@ -50,7 +48,7 @@ def _where(filters: QueueFilter) -> tuple[str, list]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def status_counts(database: sqlite_utils.Database, filters: QueueFilter | None = None) -> dict[str, int]:
+def status_counts(database: QueueDatabase, filters: QueueFilter | None = None) -> dict[str, int]:
     """Counts per status under the credential/text filter (status filter ignored)."""
     base = QueueFilter(None, filters.credential, filters.text) if filters else QueueFilter()
     where, params = _where(base)
@@ -60,7 +58,7 @@ def status_counts(database: sqlite_utils.Database, filters: QueueFilter | None =
 
 
 def page(
-    database: sqlite_utils.Database,
+    database: QueueDatabase,
     filters: QueueFilter,
     after: tuple[str, str] | None = None,
     limit: int = 100,
@@ -87,7 +85,7 @@ def page(
 
 
 def page_before(
-    database: sqlite_utils.Database,
+    database: QueueDatabase,
     filters: QueueFilter,
     before: tuple[str, str],
     limit: int = 100,
@@ -98,7 +96,7 @@ def page_before(
     return list(reversed(rows))
 
 
-def oldest_pending(database: sqlite_utils.Database) -> str | None:
+def oldest_pending(database: QueueDatabase) -> str | None:
     row = database.conn.execute(
         "SELECT id FROM submissions WHERE status = 'pending' ORDER BY submitted, id LIMIT 1"
     ).fetchone()

@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-import sqlite_utils
-
 from mcreview import db as queue_db
 from mcreview.claims import ClaimedByOther, hold_claim, release_claim
+from mcreview.db import QueueDatabase
 from mcreview.scoring import EARNED, INCOMPLETE, NOT_YET, Outcome, evaluate
 from mcreview.specs import Spec, spec_from_body
 
@@ -89,7 +88,7 @@ class SubmissionState:
         return None
 
 
-def load_spec(database: sqlite_utils.Database, spec_hash: str) -> Spec:
+def load_spec(database: QueueDatabase, spec_hash: str) -> Spec:
     """The pinned rubric; cached, since a hash always names the same content."""
     spec = _spec_cache.get(spec_hash)
     if spec is None:
@@ -101,7 +100,7 @@ def load_spec(database: sqlite_utils.Database, spec_hash: str) -> Spec:
     return spec
 
 
-def load_submission(database: sqlite_utils.Database, submission_id: str) -> SubmissionState:
+def load_submission(database: QueueDatabase, submission_id: str) -> SubmissionState:
     conn = database.conn
     row = conn.execute(
         "SELECT id, credential, submitted, candidate, status, revision, assessor, spec_hash"
@@ -180,7 +179,7 @@ def _open_for_scoring(conn, submission_id: str, assessor: str) -> tuple[int, str
 
 
 def set_level(
-    database: sqlite_utils.Database,
+    database: QueueDatabase,
     submission_id: str,
     component_id: str,
     level: str | None,
@@ -240,7 +239,7 @@ def set_level(
 
 
 def set_comment(
-    database: sqlite_utils.Database,
+    database: QueueDatabase,
     submission_id: str,
     component_id: str,
     body: str,
@@ -287,7 +286,7 @@ def set_comment(
         )
 
 
-def _computed(conn, database: sqlite_utils.Database, submission_id: str, revision: int, spec_hash: str):
+def _computed(conn, database: QueueDatabase, submission_id: str, revision: int, spec_hash: str):
     """The award rule applied to the levels of one revision, inside a transaction."""
     spec = load_spec(database, spec_hash)
     levels = dict(
@@ -343,7 +342,7 @@ def _record_decision(
 
 
 def decide(
-    database: sqlite_utils.Database,
+    database: QueueDatabase,
     submission_id: str,
     assessor: str,
     comment: str,
@@ -392,7 +391,7 @@ RETURN_REASONS = {
 
 
 def return_submission(
-    database: sqlite_utils.Database, submission_id: str, assessor: str, reason: str, comment: str
+    database: QueueDatabase, submission_id: str, assessor: str, reason: str, comment: str
 ) -> str:
     """Send a submission back without scoring it (identifying information, or
     incomplete). Recorded as this revision's decision so sync exports it."""
@@ -411,7 +410,7 @@ def return_submission(
     return outcome
 
 
-def reopen(database: sqlite_utils.Database, submission_id: str, assessor: str) -> int:
+def reopen(database: QueueDatabase, submission_id: str, assessor: str) -> int:
     """Start a new revision of a decided submission, carrying its scores forward.
 
     The old decision, scores and comments stay as they were.
@@ -447,7 +446,7 @@ def reopen(database: sqlite_utils.Database, submission_id: str, assessor: str) -
 
 
 def remember_position(
-    database: sqlite_utils.Database, assessor: str, submission_id: str | None, component_id: str | None
+    database: QueueDatabase, assessor: str, submission_id: str | None, component_id: str | None
 ) -> None:
     """Where the assessor is, so reopening the app resumes there."""
     with queue_db.write(database) as conn:
@@ -460,7 +459,7 @@ def remember_position(
         )
 
 
-def last_position(database: sqlite_utils.Database, assessor: str) -> tuple[str | None, str | None]:
+def last_position(database: QueueDatabase, assessor: str) -> tuple[str | None, str | None]:
     row = database.conn.execute(
         "SELECT submission_id, component_id FROM positions WHERE assessor = ?", (assessor,)
     ).fetchone()

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 import platformdirs
-import sqlite_utils
 
 from mcreview import db as queue_db
+from mcreview.db import QueueDatabase
 from mcreview.specs import Spec, load_spec_dir
 
 
@@ -29,7 +29,7 @@ class Settings:
             raise click.ClickException(f"no usable specs in {self.specs_dir}")
         return specs
 
-    def database(self) -> sqlite_utils.Database:
+    def database(self) -> QueueDatabase:
         try:
             return queue_db.connect(self.db_path)
         except Exception as error:  # sqlite3 raises several types for a bad file

@@ -438,7 +438,15 @@ def _parse_award(check: _Checker, doc: dict, parts: list[Part]) -> tuple[str, li
 def parse_spec(text: str, file: str) -> Spec:
     """Build a Spec from YAML text, or raise SpecError listing every problem."""
     try:
-        return _parse_spec(text, file)
+        doc = load_yaml(text)
+    except YamlProblem as problem:
+        raise SpecError([Problem(file, problem.line, problem.message)]) from None
+    return _build_spec(doc, file)
+
+
+def _build_spec(doc: Any, file: str) -> Spec:
+    try:
+        return _parse_spec(doc, file)
     except SpecError:
         raise
     except (RecursionError, TypeError, ValueError, AttributeError, KeyError) as error:
@@ -446,11 +454,7 @@ def parse_spec(text: str, file: str) -> Spec:
         raise SpecError([Problem(file, 0, f"unreadable spec ({type(error).__name__}: {error})")]) from None
 
 
-def _parse_spec(text: str, file: str) -> Spec:
-    try:
-        doc = load_yaml(text)
-    except YamlProblem as problem:
-        raise SpecError([Problem(file, problem.line, problem.message)]) from None
+def _parse_spec(doc: Any, file: str) -> Spec:
     check = _Checker(file)
     if not isinstance(doc, dict):
         check.add(1, "a spec must be a YAML mapping")
@@ -485,8 +489,9 @@ def _parse_spec(text: str, file: str) -> Spec:
 
 
 def spec_from_body(body: str) -> Spec:
-    """Rebuild a Spec from the canonical JSON the database stored."""
-    return parse_spec(body, "<stored spec>")
+    """Rebuild a Spec from the canonical JSON the database stored (json, not YAML:
+    the review screen then never loads PyYAML)."""
+    return _build_spec(json.loads(body), "<stored spec>")
 
 
 def read_text_file(path: Path) -> str:

@@ -23,9 +23,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-import sqlite_utils
-
 from mcreview import db as queue_db
+from mcreview.db import QueueDatabase
 from mcreview.review import DECIDED, SYNCED, load_spec
 
 DECISION_COLUMNS = (
@@ -230,7 +229,7 @@ def scores_csv(batch: int, scores: list[ScoreOut]) -> bytes:
 
 
 @contextmanager
-def _snapshot(database: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
+def _snapshot(database: QueueDatabase) -> Iterator[sqlite3.Connection]:
     """One read transaction, so decisions and their scores come from the same moment."""
     conn = database.conn
     conn.execute("BEGIN")
@@ -253,7 +252,7 @@ def _parts(text: str) -> dict[int, str]:
 
 
 def collect(
-    database: sqlite_utils.Database, everything: bool = False, exclude: frozenset[Key] = frozenset()
+    database: QueueDatabase, everything: bool = False, exclude: frozenset[Key] = frozenset()
 ) -> tuple[list[DecisionOut], list[ScoreOut]]:
     """The decision revisions to export (unsynced ones, or with everything all of them),
     oldest decision first, and the scores of exactly those revisions.
@@ -297,7 +296,7 @@ def collect(
     return decisions, list(map(ScoreOut._make, rows))
 
 
-def _rubric_table(database: sqlite_utils.Database, conn: sqlite3.Connection) -> None:
+def _rubric_table(database: QueueDatabase, conn: sqlite3.Connection) -> None:
     """temp.sync_rubric: each stored spec's components with their rubric position and part."""
     conn.execute(
         "CREATE TEMP TABLE sync_rubric (spec_hash TEXT, component_id TEXT, position INTEGER,"
@@ -322,7 +321,7 @@ def check_destination(destination: Path) -> Path:
     return destination.resolve()
 
 
-def _database_file(database: sqlite_utils.Database) -> str:
+def _database_file(database: QueueDatabase) -> str:
     for _, name, file in database.conn.execute("PRAGMA database_list"):
         if name == "main":
             return file or ""
@@ -343,7 +342,7 @@ def _page_cache(conn: sqlite3.Connection, kib: int = 128 * 1024) -> Iterator[Non
 
 
 @contextmanager
-def sync_lock(database: sqlite_utils.Database) -> Iterator[None]:
+def sync_lock(database: QueueDatabase) -> Iterator[None]:
     """One sync per queue at a time, without holding the queue's write lock (assessors keep
     working). The lock is a transaction on a small side file, so a crashed sync releases it."""
     path = _database_file(database)
@@ -379,7 +378,7 @@ def _count_rows(path: Path) -> int:
         return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
 
 
-def find_interrupted(database: sqlite_utils.Database, destination: Path) -> list[Interrupted]:
+def find_interrupted(database: QueueDatabase, destination: Path) -> list[Interrupted]:
     """Batches reserved for this folder that no run finished; reads, changes nothing."""
     found = []
     for batch, files in database.conn.execute(
@@ -445,7 +444,7 @@ def _mark(
 
 
 def _recover(
-    database: sqlite_utils.Database, destination: Path, item: Interrupted, assessor: str, fs: FileOps
+    database: QueueDatabase, destination: Path, item: Interrupted, assessor: str, fs: FileOps
 ) -> None:
     """Finish recording a batch that reached the folder, or undo one that did not."""
     for name in item.files:
@@ -462,9 +461,7 @@ def _recover(
             queue_db.record_event(conn, assessor, None, "sync_abandoned", f"batch {item.batch}")
 
 
-def _reserve(
-    database: sqlite_utils.Database, destination: Path, assessor: str
-) -> tuple[int, tuple[str, str]]:
+def _reserve(database: QueueDatabase, destination: Path, assessor: str) -> tuple[int, tuple[str, str]]:
     """Take the next batch number up front, so two runs can never write the same names."""
     with queue_db.write(database) as conn:
         started = queue_db.utc_now()
@@ -477,7 +474,7 @@ def _reserve(
     return batch, names
 
 
-def _release(database: sqlite_utils.Database, batch: int) -> None:
+def _release(database: QueueDatabase, batch: int) -> None:
     """Forget a reservation whose files never reached the folder."""
     with queue_db.write(database) as conn:
         conn.execute("DELETE FROM sync_batches WHERE id = ? AND finished_at IS NULL", (batch,))
@@ -507,7 +504,7 @@ def _undo(fs: FileOps, destination: Path, names: Iterable[str]) -> bool:
 
 
 def sync(
-    database: sqlite_utils.Database,
+    database: QueueDatabase,
     destination: Path,
     assessor: str,
     *,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 
 class LineDict(dict):
     """A mapping that knows the line of each of its keys (1-based)."""
@@ -25,28 +23,40 @@ class LineList(list):
         self.item_lines: list[int] = []
 
 
-class _LineLoader(yaml.SafeLoader):
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
-        mapping = LineDict(super().construct_mapping(node, deep=True))
-        mapping.line = node.start_mark.line + 1
-        mapping.key_lines = {}
-        for key_node, _ in node.value:
-            try:
-                key = self.construct_object(key_node, deep=True)
-                mapping.key_lines[key] = key_node.start_mark.line + 1
-            except TypeError:
-                continue
-        return mapping
-
-    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:
-        items = LineList(super().construct_sequence(node, deep=True))
-        items.line = node.start_mark.line + 1
-        items.item_lines = [child.start_mark.line + 1 for child in node.value]
-        return items
+_loader_class: type | None = None
 
 
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
+def _line_loader() -> type:
+    """A SafeLoader that records line numbers; built on first use, so screens that never
+    read YAML do not pay for importing PyYAML at start-up."""
+    global _loader_class
+    if _loader_class is not None:
+        return _loader_class
+    import yaml
+
+    class LineLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
+            mapping = LineDict(super().construct_mapping(node, deep=True))
+            mapping.line = node.start_mark.line + 1
+            mapping.key_lines = {}
+            for key_node, _ in node.value:
+                try:
+                    key = self.construct_object(key_node, deep=True)
+                    mapping.key_lines[key] = key_node.start_mark.line + 1
+                except TypeError:
+                    continue
+            return mapping
+
+        def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:
+            items = LineList(super().construct_sequence(node, deep=True))
+            items.line = node.start_mark.line + 1
+            items.item_lines = [child.start_mark.line + 1 for child in node.value]
+            return items
+
+    LineLoader.add_constructor("tag:yaml.org,2002:map", LineLoader.construct_mapping)
+    LineLoader.add_constructor("tag:yaml.org,2002:seq", LineLoader.construct_sequence)
+    _loader_class = LineLoader
+    return LineLoader
 
 
 class YamlProblem(Exception):
@@ -60,8 +70,10 @@ class YamlProblem(Exception):
 
 def load_yaml(text: str) -> Any:
     """Parse one YAML document, turning every parser failure into a YamlProblem."""
+    import yaml
+
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_line_loader())  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0

@@ -24,7 +24,7 @@ def test_connection_settings(database):
 def test_upgrade_from_first_schema_keeps_data(tmp_path, specs):
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(sqlite3.connect(str(path), isolation_level=None))
-    queue_db.migrations.apply(old, stop_before="m002_claims_sync_prechecks")
+    queue_db.migration_set().apply(old, stop_before="m002_claims_sync_prechecks")
     assert "claims" not in old.table_names()
     # The rows the first release's import wrote, in the first release's schema.
     spec = specs["positive-professional-relationships"]
@@ -59,7 +59,7 @@ def test_upgrade_from_first_schema_keeps_data(tmp_path, specs):
 
     upgraded = queue_db.connect(path)
     assert {"claims", "sync_batches", "prechecks", "drafts"} <= set(upgraded.table_names())
-    assert [m.name for m in queue_db.migrations.applied(upgraded)] == [
+    assert [m.name for m in queue_db.migration_set().applied(sqlite_utils.Database(upgraded.conn))] == [
         "m001_initial",
         "m002_claims_sync_prechecks",
         "m003_drafts",
@@ -74,7 +74,7 @@ def test_two_first_openers_do_not_race_the_schema(tmp_path):
     path = tmp_path / "race.db"
     first = queue_db.connect(path)
     second = queue_db.connect(path)  # sees nothing pending, applies nothing
-    assert len(queue_db.migrations.applied(second)) == len(queue_db.migrations.applied(first))
+    assert queue_db.pending_migrations(first.conn) == queue_db.pending_migrations(second.conn) == []
 
 
 def test_core_modules_do_not_load_textual():
@@ -105,3 +105,14 @@ def test_new_database_in_a_group_writable_folder_is_group_writable(tmp_path):
     private.chmod(0o755)
     queue_db.connect(private / "queue.db").conn.close()
     assert not (private / "queue.db").stat().st_mode & stat.S_IWGRP
+
+
+def test_the_ui_path_does_not_load_slow_imports():
+    """sqlite-utils, PyYAML and markdown-it cost start-up time the screens do not need."""
+    code = (
+        "import sys; import mcreview.app, mcreview.cli, mcreview.screens.queue_screen;"
+        " bad = [m for m in ('sqlite_utils', 'yaml', 'markdown_it') if m in sys.modules];"
+        " print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
