@@ -1,0 +1,518 @@
+"""Processes the benchmark starts: each prints one JSON object on its last stdout line.
+
+    child.py paint --kind app|bare --db DB --assessor A     headless first paint + peak RSS
+    child.py bare-tui                                        the bare Textual app, for tmux
+    child.py interact --db DB --assessor A ...               Pilot: open, tab, level keys end to end
+    child.py poll --db DB --sid ID --component C             second connection: when a level lands
+    child.py durable --db DB --sid ID --component C --n 200  in-process set_level latency + floors
+
+Times are time.monotonic(), which on Linux is one clock for every process, so the
+parent can take its own reading just before it starts a child and subtract.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import queue as queue_mod
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if not os.environ.get("PYTHONPATH"):  # run.py points PYTHONPATH at its snapshot of the app
+    sys.path.insert(0, str(REPO))
+
+FLOOR_TITLE = "bench-floor-ready"  # what tmux polls for on the bare app's screen
+
+
+def emit(data: dict) -> None:
+    sys.stdout.write("\n" + json.dumps(data) + "\n")
+    sys.stdout.flush()
+
+
+def maxrss_kb() -> int:
+    """Peak resident set size of this process, in KiB: VmHWM from /proc.
+
+    Not getrusage(RUSAGE_SELF).ru_maxrss: on Linux that survives exec, so a child the
+    benchmark starts reports the benchmark's own (much larger) peak instead of its own.
+    """
+    hwm = vm_hwm_kb()
+    return hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def vm_hwm_kb(pid: int | str = "self") -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+# -- the bare Textual app: the floor for first paint ------------------------------------------
+
+
+def bare_app_class():
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable, Footer, Header
+
+    class BareApp(App[None]):
+        TITLE = FLOOR_TITLE
+        BINDINGS = [("q", "quit", "Quit")]
+
+        def __init__(self, on_paint=None) -> None:
+            super().__init__()
+            self.on_paint = on_paint
+
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield DataTable()
+            yield Footer()
+
+        def on_mount(self) -> None:
+            self.query_one(DataTable).add_columns(
+                "id", "credential", "status", "submitted", "age", "assessor"
+            )
+            if self.on_paint is not None:
+                self.call_after_refresh(self.on_paint, self)
+
+    return BareApp
+
+
+# -- headless first paint ---------------------------------------------------------------------------
+
+
+def cmd_paint(args: argparse.Namespace) -> None:
+    t_main = time.monotonic()
+    result: dict = {"t_main": t_main}
+
+    def painted(app, rows: int | None = None) -> None:
+        result["t_paint"] = time.monotonic()
+        result["maxrss_kb"] = maxrss_kb()
+        result["rows"] = rows
+        app.exit()
+
+    if args.kind == "bare":
+        app = bare_app_class()(on_paint=painted)
+        result["t_imported"] = time.monotonic()
+    else:
+        import datetime as dt
+
+        from textual.widgets import DataTable
+
+        from mcreview.app import build_app
+        from mcreview.screens import queue_screen
+
+        result["t_imported"] = time.monotonic()
+        original = queue_screen.QueueScreen.on_mount
+
+        def on_mount(screen) -> None:
+            original(screen)
+            result["t_mounted"] = time.monotonic()
+            tries = [0]
+
+            def check() -> None:
+                rows = screen.query_one(DataTable).row_count
+                if rows or tries[0] > 2000:
+                    painted(screen.app, rows)
+                else:  # rows arrive later (a worker, say): keep waiting for a frame with them
+                    tries[0] += 1
+                    screen.set_timer(0.001, lambda: screen.call_after_refresh(check))
+
+            screen.call_after_refresh(check)
+
+        queue_screen.QueueScreen.on_mount = on_mount
+        app = build_app(Path(args.db), args.assessor, dt.date.fromisoformat(args.today))
+    app.run(headless=True, size=(args.width, args.height))
+    emit(result)
+
+
+def cmd_bare_tui(args: argparse.Namespace) -> None:
+    bare_app_class()().run()
+
+
+# -- Pilot: open a submission, move between components, level keys end to end -----------------
+
+
+def cmd_poll(args: argparse.Namespace) -> None:
+    """Report (monotonic time, level) each time the score row changes, read on its own connection."""
+    conn = sqlite3.connect(args.db, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    sql = (
+        "SELECT sc.level FROM scores sc JOIN submissions s ON s.id = sc.submission_id"
+        " AND s.revision = sc.revision WHERE sc.submission_id = ? AND sc.component_id = ?"
+    )
+    key = (args.sid, args.component)
+    version = None
+    row = conn.execute(sql, key).fetchone()
+    last = row[0] if row else None
+    print("ready", flush=True)
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline:
+        current = conn.execute("PRAGMA data_version").fetchone()[0]
+        if current != version:
+            version = current
+            row = conn.execute(sql, key).fetchone()
+            level = row[0] if row else None
+            if level != last:
+                print(f"{time.monotonic():.9f}\t{level}", flush=True)
+                last = level
+        else:
+            time.sleep(0.0001)
+
+
+def cmd_interact(args: argparse.Namespace) -> None:
+    asyncio.run(_interact(args))
+
+
+async def _interact(args: argparse.Namespace) -> None:
+    import datetime as dt
+
+    from textual import events
+    from textual.widgets import DataTable
+
+    from mcreview.app import build_app
+    from mcreview.screens import review_screen
+    from mcreview.screens.queue_screen import QueueScreen
+
+    marks: asyncio.Queue[float] = asyncio.Queue()
+
+    def mark() -> None:
+        marks.put_nowait(time.monotonic())
+
+    # After the methods that change what the review screen shows, note when that frame is done.
+    for name in ("show_component", "reload_state"):
+        original = getattr(review_screen.ReviewScreen, name)
+
+        def wrapped(self, *a, __original=original, **k):
+            out = __original(self, *a, **k)
+            self.call_after_refresh(mark)
+            return out
+
+        setattr(review_screen.ReviewScreen, name, wrapped)
+
+    app = build_app(Path(args.db), args.assessor, dt.date.fromisoformat(args.today))
+    result: dict = {"open_ms": [], "tab_first_ms": [], "tab_again_ms": [], "level_paint_ms": []}
+    result["level_durable_ms"] = []
+
+    def send(key: str, char: str | None) -> float:
+        event = events.Key(key, char)
+        event.set_sender(app)
+        t0 = time.monotonic()
+        app._driver.send_message(event)
+        return t0
+
+    async def next_mark(timeout: float = 10.0) -> float:
+        return await asyncio.wait_for(marks.get(), timeout)
+
+    def drain() -> None:
+        while not marks.empty():
+            marks.get_nowait()
+
+    async with app.run_test(size=(args.width, args.height)) as pilot:
+        for _ in range(500):
+            if isinstance(app.screen, QueueScreen) and app.screen.query_one(DataTable).row_count:
+                break
+            await pilot.pause(0.01)
+        queue_screen = app.screen
+        assert isinstance(queue_screen, QueueScreen), type(app.screen)
+        assert queue_screen.page_rows[0].id == args.sid, queue_screen.page_rows[0].id
+        for attempt in range(args.opens):
+            await pilot.pause(0.05)
+            drain()
+            t0 = send("enter", "\r")
+            t1 = await next_mark()
+            result["open_ms"].append((t1 - t0) * 1000)
+            screen = app.screen
+            assert isinstance(screen, review_screen.ReviewScreen), type(screen)
+            assert screen.component.id == args.component, screen.component.id
+            if attempt == 0:
+                count = len(screen.state.spec.components)
+                for lap, key in enumerate(["tab"] * (2 * count)):
+                    await pilot.pause(0.02)
+                    drain()
+                    t0 = send(key, "\t")
+                    t1 = await next_mark()
+                    bucket = "tab_first_ms" if lap < count - 1 else "tab_again_ms"
+                    result[bucket].append((t1 - t0) * 1000)
+                # back to the first component: on it, level keys below
+            await pilot.pause(0.02)
+            drain()
+            send("escape", "\x1b")
+            for _ in range(500):
+                if isinstance(app.screen, QueueScreen):
+                    break
+                await pilot.pause(0.01)
+            await pilot.pause(0.05)
+        # Level keys end to end: press, then see the row from another process's connection.
+        drain()
+        t0 = send("enter", "\r")
+        await next_mark()
+        screen = app.screen
+        assert screen.component.id == args.component, screen.component.id
+        levels = screen.component.scale.levels
+        poller = subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "poll",
+                "--db",
+                args.db,
+                "--sid",
+                args.sid,
+                "--component",
+                args.component,
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        seen: queue_mod.Queue[tuple[float, str]] = queue_mod.Queue()
+
+        def reader() -> None:
+            assert poller.stdout is not None
+            for line in poller.stdout:
+                if "\t" in line:
+                    stamp, level = line.rstrip("\n").split("\t")
+                    seen.put((float(stamp), level))
+
+        assert poller.stdout is not None
+        poller.stdout.readline()  # "ready"
+        threading.Thread(target=reader, daemon=True).start()
+        loop = asyncio.get_running_loop()
+        current = screen.state.levels.get(args.component)
+        for press in range(args.presses):
+            number = 1 if current != levels[0] else 2
+            want = levels[number - 1]
+            await pilot.pause(0.005)
+            drain()
+            t0 = send(str(number), str(number))
+            t_paint = await next_mark()
+            t_seen, level = await loop.run_in_executor(None, lambda: seen.get(timeout=10))
+            assert level == want, (press, level, want)
+            current = want
+            result["level_durable_ms"].append((t_seen - t0) * 1000)
+            result["level_paint_ms"].append((t_paint - t0) * 1000)
+        poller.terminate()
+        poller.wait()
+        send("escape", "\x1b")
+        await pilot.pause(0.1)
+    result["maxrss_kb"] = maxrss_kb()
+    emit(result)
+
+
+# -- in-process durability ---------------------------------------------------------------------------
+
+
+def cmd_durable(args: argparse.Namespace) -> None:
+    from mcreview import claims, review
+    from mcreview import db as queue_db
+
+    database = queue_db.connect(args.db)
+    claims.claim(database, args.sid, args.assessor)
+    spec = review.load_submission(database, args.sid).spec
+    levels = spec.component(args.component).scale.levels
+    times: list[float] = []
+    for press in range(args.n):
+        level = levels[press % 2]
+        t0 = time.perf_counter()
+        review.set_level(database, args.sid, args.component, level, args.assessor)
+        times.append((time.perf_counter() - t0) * 1000)
+    claims.release(database, args.sid, args.assessor)
+    database.conn.close()
+
+    # Floor 1: the same write as one bare statement in BEGIN IMMEDIATE/COMMIT; same pragmas, same disk.
+    floor_dir = Path(tempfile.mkdtemp(dir=Path(args.db).parent, prefix="floor-"))
+    conn = sqlite3.connect(floor_dir / "floor.db", isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT)")
+    bare: list[float] = []
+    for press in range(args.n):
+        t0 = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT OR REPLACE INTO t VALUES ('x', ?)", (str(press % 2),))
+        conn.execute("COMMIT")
+        bare.append((time.perf_counter() - t0) * 1000)
+    conn.close()
+    # Floor 2: one 4 KiB write + fsync, what any durable keystroke costs on this disk.
+    fsyncs: list[float] = []
+    fd = os.open(floor_dir / "fsync.bin", os.O_WRONLY | os.O_CREAT)
+    for _ in range(args.n):
+        os.write(fd, b"x" * 4096)
+        t0 = time.perf_counter()
+        os.fsync(fd)
+        fsyncs.append((time.perf_counter() - t0) * 1000)
+    os.close(fd)
+    for path in floor_dir.iterdir():
+        path.unlink()
+    floor_dir.rmdir()
+    emit({"set_level_ms": times, "bare_commit_ms": bare, "fsync_ms": fsyncs})
+
+
+# -- import and its floor -----------------------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    """`mcreview import` minus click: the bundled specs, import_paths, a fresh database."""
+    from mcreview import db as queue_db
+    from mcreview import importer
+    from mcreview.specs import default_specs_dir, load_spec_dir
+
+    specs, _ = load_spec_dir(default_specs_dir())
+    database = queue_db.connect(args.db)
+    t0 = time.perf_counter()
+    report = importer.import_paths(database, [Path(args.src)], specs)
+    elapsed = time.perf_counter() - t0
+    database.conn.close()
+    emit(
+        {
+            "seconds": elapsed,
+            "imported": len(report.imported),
+            "rejected": [str(p) for p in report.rejected[:5]],
+            "maxrss_kb": maxrss_kb(),
+        }
+    )
+
+
+def cmd_floor_insert(args: argparse.Namespace) -> None:
+    """The same rows the importer writes, parsed from the same file, put in with sqlite-utils
+    insert_all in one transaction: no checks, no hashing, no per-row look-ups."""
+    import sqlite_utils
+
+    from mcreview import db as queue_db
+    from mcreview.specs import default_specs_dir, load_spec_dir
+
+    specs, _ = load_spec_dir(default_specs_dir())
+    # The schema and pragmas from mcreview, the writing from plain sqlite-utils.
+    database = sqlite_utils.Database(queue_db.connect(args.db).conn)
+    t0 = time.perf_counter()
+    now = queue_db.utc_now()
+    subs, responses, attachments, events = [], [], [], []
+    with open(args.src, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            record = json.loads(line)
+            sid = record["id"]
+            spec = specs[record["credential"]]
+            subs.append(
+                {
+                    "id": sid,
+                    "credential": record["credential"],
+                    "spec_hash": spec.content_hash,
+                    "submitted": record["submitted"],
+                    "candidate": record["candidate"],
+                    "content_hash": "",
+                    "source": f"{args.src}:{number}",
+                    "imported_at": now,
+                    "status": "pending",
+                    "revision": 1,
+                    "updated_at": now,
+                }
+            )
+            responses.extend(
+                {"submission_id": sid, "component_id": cid, "body": body}
+                for cid, body in record["responses"].items()
+            )
+            attachments.extend(
+                {
+                    "submission_id": sid,
+                    "seq": seq,
+                    "component_id": a["component"],
+                    "path": a.get("path"),
+                    "url": a.get("url"),
+                    "description": a.get("description", ""),
+                }
+                for seq, a in enumerate(record.get("attachments") or [])
+            )
+            events.append(
+                {"at": now, "assessor": "import", "submission_id": sid, "action": "import", "target": ""}
+            )
+    t_parsed = time.perf_counter()
+    with database.atomic():
+        for spec in specs.values():
+            database["specs"].insert(
+                {
+                    "hash": spec.content_hash,
+                    "credential": spec.id,
+                    "version": spec.version,
+                    "title": spec.title,
+                    "body": spec.body,
+                    "loaded_at": now,
+                },
+                ignore=True,
+            )
+        database["submissions"].insert_all(subs)
+        database["responses"].insert_all(responses)
+        database["attachments"].insert_all(attachments)
+        database["events"].insert_all(events)
+    t_done = time.perf_counter()
+    database.conn.close()
+    emit(
+        {
+            "seconds": t_done - t0,
+            "parse_seconds": t_parsed - t0,
+            "insert_seconds": t_done - t_parsed,
+            "imported": len(subs),
+            "maxrss_kb": maxrss_kb(),
+        }
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command", required=True)
+    paint = sub.add_parser("paint")
+    paint.add_argument("--kind", choices=("app", "bare"), default="app")
+    paint.add_argument("--db")
+    paint.add_argument("--assessor", default="bench-queue")
+    paint.add_argument("--today", default="2026-11-23")
+    paint.add_argument("--width", type=int, default=80)
+    paint.add_argument("--height", type=int, default=24)
+    sub.add_parser("bare-tui")
+    poll = sub.add_parser("poll")
+    poll.add_argument("--db", required=True)
+    poll.add_argument("--sid", required=True)
+    poll.add_argument("--component", required=True)
+    poll.add_argument("--timeout", type=float, default=600)
+    interact = sub.add_parser("interact")
+    interact.add_argument("--db", required=True)
+    interact.add_argument("--assessor", default="bench-ui")
+    interact.add_argument("--sid", required=True)
+    interact.add_argument("--component", required=True)
+    interact.add_argument("--today", default="2026-11-23")
+    interact.add_argument("--opens", type=int, default=4)
+    interact.add_argument("--presses", type=int, default=200)
+    interact.add_argument("--width", type=int, default=80)
+    interact.add_argument("--height", type=int, default=24)
+    durable = sub.add_parser("durable")
+    durable.add_argument("--db", required=True)
+    durable.add_argument("--assessor", default="bench-durable")
+    durable.add_argument("--sid", required=True)
+    durable.add_argument("--component", required=True)
+    durable.add_argument("--n", type=int, default=200)
+    for name in ("import", "floor-insert"):
+        command = sub.add_parser(name)
+        command.add_argument("--src", required=True)
+        command.add_argument("--db", required=True)
+    args = parser.parse_args()
+    {
+        "paint": cmd_paint,
+        "bare-tui": cmd_bare_tui,
+        "poll": cmd_poll,
+        "interact": cmd_interact,
+        "durable": cmd_durable,
+        "import": cmd_import,
+        "floor-insert": cmd_floor_insert,
+    }[args.command](args)
+
+
+if __name__ == "__main__":
+    main()
