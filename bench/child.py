@@ -109,8 +109,8 @@ def cmd_paint(args: argparse.Namespace) -> None:
 
         from textual.widgets import DataTable
 
-        from mcreview.app import build_app
-        from mcreview.screens import queue_screen
+        from mcreview.tui.app import build_app
+        from mcreview.tui.screens import queue_screen
 
         result["t_imported"] = time.monotonic()
         original = queue_screen.QueueScreen.on_mount
@@ -180,9 +180,9 @@ async def _interact(args: argparse.Namespace) -> None:
     from textual import events
     from textual.widgets import DataTable
 
-    from mcreview.app import build_app
-    from mcreview.screens import review_screen
-    from mcreview.screens.queue_screen import QueueScreen
+    from mcreview.tui.app import build_app
+    from mcreview.tui.screens import review_screen
+    from mcreview.tui.screens.queue_screen import QueueScreen
 
     marks: asyncio.Queue[float] = asyncio.Queue()
 
@@ -313,8 +313,8 @@ async def _interact(args: argparse.Namespace) -> None:
 
 
 def cmd_durable(args: argparse.Namespace) -> None:
-    from mcreview import claims, review
-    from mcreview import db as queue_db
+    from mcreview.services import claims, review
+    from mcreview.store import sqlite as queue_db
 
     database = queue_db.connect(args.db)
     claims.claim(database, args.sid, args.assessor)
@@ -363,9 +363,9 @@ def cmd_durable(args: argparse.Namespace) -> None:
 
 def cmd_import(args: argparse.Namespace) -> None:
     """`mcreview import` minus click: the bundled specs, import_paths, a fresh database."""
-    from mcreview import db as queue_db
-    from mcreview import importer
-    from mcreview.specs import default_specs_dir, load_spec_dir
+    from mcreview.services import importer
+    from mcreview.services.specfiles import default_specs_dir, load_spec_dir
+    from mcreview.store import sqlite as queue_db
 
     specs, _ = load_spec_dir(default_specs_dir())
     database = queue_db.connect(args.db)
@@ -388,8 +388,8 @@ def cmd_floor_insert(args: argparse.Namespace) -> None:
     insert_all in one transaction: no checks, no hashing, no per-row look-ups."""
     import sqlite_utils
 
-    from mcreview import db as queue_db
-    from mcreview.specs import default_specs_dir, load_spec_dir
+    from mcreview.services.specfiles import default_specs_dir, load_spec_dir
+    from mcreview.store import sqlite as queue_db
 
     specs, _ = load_spec_dir(default_specs_dir())
     # The schema and pragmas from mcreview, the writing from plain sqlite-utils.

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from mcreview.specs import Spec
+from mcreview.core.specs import Spec
 
 GEN_VERSION = 3  # bump when the output changes, so cached files are rebuilt
 LONG_ID = "BENCH-LONG-0001"  # the 2,000-word submission; oldest, so it is row 1 of the queue

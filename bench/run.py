@@ -123,13 +123,13 @@ def remove_db(path: Path) -> None:
 
 
 def prepare_data(work: Path, sizes: list[int], yaml_n: int) -> dict:
-    from mcreview.specs import default_specs_dir, load_spec_dir
+    from mcreview.services.specfiles import default_specs_dir, load_spec_dir
 
     specs, problems = load_spec_dir(default_specs_dir())
     assert not problems, problems
     data = work / "data"
     data.mkdir(parents=True, exist_ok=True)
-    pool = gen.build_pool(REPO / "sample_queue")
+    pool = gen.build_pool(REPO / "mcreview" / "data" / "sample_queue")
     # one file at the largest size; smaller sizes are its first lines, so every size shares the
     # long submission (line 1) and the same mix of credentials
     biggest = max(sizes)
@@ -163,7 +163,7 @@ def prepare_data(work: Path, sizes: list[int], yaml_n: int) -> dict:
 
 def word_stats(sample: list[dict], specs) -> dict:
     """Mean words per component in a sample, and how many break their limits (should be none)."""
-    from mcreview.checks import count_words
+    from mcreview.core.checks import count_words
 
     per: dict[str, list[int]] = {}
     broken = 0

@@ -4,7 +4,7 @@ Going through review.set_level/decide would cost one fsync'd transaction per key
 (hundreds of thousands for the 100k queue), so the rows are written directly, in
 one BEGIN IMMEDIATE transaction, exactly as those functions write them: scores rows
 (level, passing, spec hash), comments on some components, a decisions row with the
-outcome and part outcomes from mcreview.scoring.evaluate, the submission's status,
+outcome and part outcomes from mcreview.core.scoring.evaluate, the submission's status,
 assessor and updated_at, and 'score' / 'decide' events.
 """
 
@@ -16,9 +16,9 @@ import random
 import sqlite3
 from pathlib import Path
 
-from mcreview import db as queue_db
-from mcreview.review import DECIDED, IN_REVIEW, PENDING, load_spec
-from mcreview.scoring import NOT_YET, evaluate
+from mcreview.core.scoring import NOT_YET, evaluate
+from mcreview.services.review import DECIDED, IN_REVIEW, PENDING, load_spec
+from mcreview.store import sqlite as queue_db
 
 ASSESSORS = ("amara", "ben", "chiara", "dev", "eun-ji", "farid")
 COMMENTS = (

@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mcreview import db as queue_db
-from mcreview.specs import Spec, load_spec_dir
+from mcreview.core.specs import Spec
+from mcreview.services.specfiles import load_spec_dir
+from mcreview.store import sqlite as queue_db
 
 REPO = Path(__file__).resolve().parent.parent
-SPECS_DIR = REPO / "specs"
-SAMPLE_DIR = REPO / "sample_queue"
+SPECS_DIR = REPO / "mcreview" / "data" / "specs"
+SAMPLE_DIR = REPO / "mcreview" / "data" / "sample_queue"
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +66,7 @@ def write_yaml(folder: Path, name: str, record) -> Path:
 @pytest.fixture
 def sample_db(tmp_path: Path) -> Path:
     """A queue database loaded with the bundled sample queue."""
-    from mcreview import importer
+    from mcreview.services import importer
 
     path = tmp_path / "sample.db"
     database = queue_db.connect(path)

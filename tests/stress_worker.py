@@ -18,9 +18,9 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from mcreview import claims, review
-from mcreview import db as queue_db
-from mcreview.scoring import EARNED, INCOMPLETE, evaluate
+from mcreview.core.scoring import EARNED, INCOMPLETE, evaluate
+from mcreview.services import claims, review
+from mcreview.store import sqlite as queue_db
 
 BARRIER_TIMEOUT = 60  # safety net only: the parent sets the event once every worker is ready
 

@@ -8,13 +8,13 @@ from conftest import SPECS_DIR
 from textual.geometry import Region
 from textual.widgets import DataTable
 
-from mcreview import claims, importer, review
-from mcreview import db as queue_db
-from mcreview.app import build_app
-from mcreview.screens.decision_screen import DecisionScreen
-from mcreview.screens.queue_screen import QueueScreen
-from mcreview.screens.review_screen import ReviewScreen
-from mcreview.specs import load_spec_dir
+from mcreview.services import claims, importer, review
+from mcreview.services.specfiles import load_spec_dir
+from mcreview.store import sqlite as queue_db
+from mcreview.tui.app import build_app
+from mcreview.tui.screens.decision_screen import DecisionScreen
+from mcreview.tui.screens.queue_screen import QueueScreen
+from mcreview.tui.screens.review_screen import ReviewScreen
 
 TODAY = dt.date(2026, 11, 23)
 

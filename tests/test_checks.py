@@ -1,4 +1,4 @@
-"""mcreview.checks: word counts and identifying-information findings, plus their evaluation."""
+"""mcreview.core.checks: word counts and identifying-information findings, plus their evaluation."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import identifier_eval
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mcreview import identifier_eval
-from mcreview.checks import (
+from mcreview.core.checks import (
     CASE_STUDY_NAMES,
     IDENTIFIER_LABELS,
     Finding,
@@ -260,7 +260,7 @@ def test_eval_command_reports_a_bad_path(tmp_path: Path, capsys: pytest.CaptureF
 
 
 def test_checks_module_does_not_import_textual() -> None:
-    code = "import sys, mcreview.checks; sys.exit(any(m.startswith('textual') for m in sys.modules))"
+    code = "import sys, mcreview.core.checks; sys.exit(any(m.startswith('textual') for m in sys.modules))"
     root = Path(__file__).resolve().parent.parent
     assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 0
 
@@ -383,7 +383,7 @@ def test_held_out_identifier_set_precision_and_recall():
     precision 0.974, recall 0.950 (see docs/checks.md)."""
     from pathlib import Path
 
-    from mcreview.identifier_eval import evaluate
+    from identifier_eval import evaluate
 
     result = evaluate(Path(__file__).parent / "data" / "identifiers_holdout.yaml")
     assert result["precision"] >= 0.9

@@ -17,11 +17,11 @@ import time
 import pytest
 from conftest import SAMPLE_DIR, SPECS_DIR
 
-from mcreview import db as queue_db
-from mcreview import importer
-from mcreview.app import build_app
-from mcreview.screens.review_screen import ReviewScreen
-from mcreview.specs import load_spec_dir
+from mcreview.services import importer
+from mcreview.services.specfiles import load_spec_dir
+from mcreview.store import sqlite as queue_db
+from mcreview.tui.app import build_app
+from mcreview.tui.screens.review_screen import ReviewScreen
 
 DEADLINE_SECONDS = 60  # a safety net only; the test waits on database state, not on time
 

@@ -20,13 +20,14 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.markdown import Markdown
 
-from mcreview import db as queue_db
-from mcreview import importer
-from mcreview.app import build_app
 from mcreview.cli import cli
-from mcreview.screens.highlight import HighlightWords
-from mcreview.specs import SpecError, load_spec_dir, parse_spec
-from mcreview.textsafe import visible_controls
+from mcreview.core.specs import SpecError, parse_spec
+from mcreview.core.textsafe import visible_controls
+from mcreview.services import importer
+from mcreview.services.specfiles import load_spec_dir
+from mcreview.store import sqlite as queue_db
+from mcreview.tui.app import build_app
+from mcreview.tui.screens.highlight import HighlightWords
 
 PROBLEM_LINE = re.compile(r"^[^\n]+:\d+: [^\n]+$")
 SPEC_TEXT = (SPECS_DIR / "positive-professional-relationships.yaml").read_text(encoding="utf-8")

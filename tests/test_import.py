@@ -7,8 +7,8 @@ import json
 import pytest
 from conftest import SAMPLE_DIR, ppr_record, write_yaml
 
-from mcreview import importer
-from mcreview.review import load_submission
+from mcreview.services import importer
+from mcreview.services.review import load_submission
 
 
 def test_round_trip(database, specs, tmp_path):
@@ -62,7 +62,7 @@ def test_changed_content_is_a_conflict_and_not_overwritten(database, specs, tmp_
 def test_later_spec_edit_does_not_change_queued_rubric(database, specs, tmp_path):
     importer.import_paths(database, [write_yaml(tmp_path, "a.yaml", ppr_record())], specs)
     original = specs["positive-professional-relationships"]
-    from mcreview.specs import parse_spec
+    from mcreview.core.specs import parse_spec
 
     edited = parse_spec(original.body.replace("Goals need to be measurable", "Goals may be vague"), "e")
     importer.import_paths(

@@ -9,20 +9,21 @@ from click.testing import CliRunner
 from conftest import ppr_record, words, write_yaml
 from textual.geometry import Region
 
-from mcreview import db as queue_db
-from mcreview import importer, prechecks, queue, review
-from mcreview.app import build_app
 from mcreview.cli import cli
+from mcreview.core import prechecks as core_prechecks
+from mcreview.services import importer, prechecks, queue, review
+from mcreview.store import sqlite as queue_db
+from mcreview.tui.app import build_app
 
 IDENTIFYING = "FCR-2026-003"  # the sample submission that names a person, school and email
 
 
 def test_word_limits_missing_and_empty(specs):
     spec = specs["positive-professional-relationships"]
-    found = prechecks.compute_prechecks(
+    found = core_prechecks.compute_prechecks(
         spec,
         {"overview": words(120), "action-plan": "  ", "reflection": words(600)},
-        [("case-study", "/nonexistent/plan.pdf")],
+        [("case-study", "plan.pdf", False)],
     )
     details = sorted((c.component_id, c.kind) for c in found)
     assert details == [
@@ -34,16 +35,16 @@ def test_word_limits_missing_and_empty(specs):
     ]
     under = next(c for c in found if c.kind == "under_limit")
     assert under.detail == "Overview questions: 120 words, minimum 350 (350 to 500 words)"
-    assert prechecks.flags_of(found) == "WM"
+    assert core_prechecks.flags_of(found) == "WM"
 
 
 def test_identifier_offsets_point_into_the_response(specs):
     spec = specs["positive-professional-relationships"]
     text = words(400) + " Write to me at jo.doe@example.org please."
-    found = prechecks.compute_prechecks(spec, {"overview": text}, [])
+    found = core_prechecks.compute_prechecks(spec, {"overview": text}, [])
     email = next(c for c in found if c.kind == "identifier")
     assert text[email.start : email.end] == "jo.doe@example.org"
-    assert prechecks.flags_of(found).startswith("I")
+    assert core_prechecks.flags_of(found).startswith("I")
 
 
 def test_sample_identifying_submission_is_flagged_in_the_queue(sample_db):
@@ -148,4 +149,4 @@ def test_prechecks_in_worker_processes_match_the_serial_ones(specs, monkeypatch)
     monkeypatch.setattr(prechecks, "PARALLEL_FROM", 0)
     parallel = prechecks.compute_many(submissions, specs, workers=2)
     assert parallel == serial
-    assert [prechecks.flags_of(found) for found in serial] == ["", "", "I", "", "W", ""]
+    assert [core_prechecks.flags_of(found) for found in serial] == ["", "", "I", "", "W", ""]

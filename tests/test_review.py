@@ -7,8 +7,8 @@ import json
 import pytest
 from conftest import all_passing, ppr_record, write_yaml
 
-from mcreview import claims, importer, review
-from mcreview.scoring import EARNED, INCOMPLETE, NOT_YET, evaluate
+from mcreview.core.scoring import EARNED, INCOMPLETE, NOT_YET, evaluate
+from mcreview.services import claims, importer, review
 
 PPR = "positive-professional-relationships"
 

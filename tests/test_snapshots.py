@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from mcreview.app import build_app
+from mcreview.tui.app import build_app
 
 TODAY = dt.date(2026, 11, 23)
 SIZES = [(80, 24), (120, 40)]

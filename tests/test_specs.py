@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mcreview.specs import load_spec_dir, parse_spec
+from mcreview.core.specs import parse_spec
+from mcreview.services.specfiles import load_spec_dir
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 

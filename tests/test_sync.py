@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import SAMPLE_DIR, SPECS_DIR, ppr_record, write_yaml
 
-from mcreview import importer, review, sync
 from mcreview.cli import cli
-from mcreview.scoring import EARNED, NOT_YET
+from mcreview.core.scoring import EARNED, NOT_YET
+from mcreview.services import importer, review, sync
 
 PPR = "positive-professional-relationships"
 PASSING = {

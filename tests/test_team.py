@@ -16,10 +16,9 @@ import stress_worker
 from click.testing import CliRunner
 from conftest import SPECS_DIR, all_passing, ppr_record, write_yaml
 
-from mcreview import claims, importer, review
-from mcreview import db as queue_db
 from mcreview.cli import cli
-from mcreview.history import (
+from mcreview.services import claims, importer, review
+from mcreview.services.history import (
     Event,
     current_scores,
     format_history,
@@ -28,6 +27,7 @@ from mcreview.history import (
     submission_history,
     utc_second,
 )
+from mcreview.store import sqlite as queue_db
 
 WORKERS = 8
 SUBMISSIONS = 16

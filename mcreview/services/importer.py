@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mcreview import db as queue_db
-from mcreview.db import QueueDatabase
-from mcreview.prechecks import compute_many, replace_prechecks
-from mcreview.specs import Problem, Spec, canonical_json, read_text_file
-from mcreview.yamlio import YamlProblem, line_of, load_yaml
+from mcreview.core.specs import Problem, Spec, canonical_json
+from mcreview.core.yamlio import YamlProblem, line_of, load_yaml
+from mcreview.services.prechecks import compute_many, replace_prechecks
+from mcreview.services.specfiles import read_text_file
+from mcreview.store import sqlite as queue_db
+from mcreview.store.sqlite import QueueDatabase
 
 SUBMISSION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 CANDIDATE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")

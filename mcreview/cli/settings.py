@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 import platformdirs
 
-from mcreview import db as queue_db
-from mcreview.db import QueueDatabase
-from mcreview.specs import Spec, load_spec_dir
+from mcreview.core.specs import Spec
+from mcreview.services.specfiles import load_spec_dir
+from mcreview.store import sqlite as queue_db
+from mcreview.store.sqlite import QueueDatabase
 
 
 @dataclass
@@ -45,10 +46,3 @@ def default_assessor() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "assessor"
-
-
-def sample_queue_dir() -> Path:
-    packaged = Path(__file__).parent / "sample_queue"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "sample_queue"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import click
 
-from mcreview import claims
-from mcreview.db import QueueDatabase
-from mcreview.history import format_history, submission_history
-from mcreview.settings import Settings
+from mcreview.cli.settings import Settings
+from mcreview.services import claims
+from mcreview.services.history import format_history, submission_history
+from mcreview.store.sqlite import QueueDatabase
 
 
 def _require_submission(database: QueueDatabase, submission_id: str) -> None:

@@ -12,11 +12,10 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from mcreview.textsafe import visible_controls
-from mcreview.yamlio import LineDict, YamlProblem, line_of, load_yaml
+from mcreview.core.textsafe import visible_controls
+from mcreview.core.yamlio import LineDict, YamlProblem, line_of, load_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 RESPONSE_KINDS = ("required", "optional", "none")
@@ -492,54 +491,3 @@ def spec_from_body(body: str) -> Spec:
     """Rebuild a Spec from the canonical JSON the database stored (json, not YAML:
     the review screen then never loads PyYAML)."""
     return _build_spec(json.loads(body), "<stored spec>")
-
-
-def read_text_file(path: Path) -> str:
-    """Read a UTF-8 file or raise ValueError with a reason fit for one error line."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ValueError(f"cannot read: {error.strerror or error}") from None
-    if not data.strip():
-        raise ValueError("empty file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"not UTF-8 (byte {error.start})") from None
-
-
-def load_spec_dir(directory: Path) -> tuple[dict[str, Spec], list[Problem]]:
-    """Load every `*.yaml` spec in a folder; problems are collected, never raised."""
-    specs: dict[str, Spec] = {}
-    problems: list[Problem] = []
-    if not directory.is_dir():
-        return specs, [Problem(str(directory), 0, "not a folder of specs")]
-    files = sorted(list(directory.glob("*.yaml")) + list(directory.glob("*.yml")))
-    if not files:
-        problems.append(Problem(str(directory), 0, "no *.yaml specs in this folder"))
-    first_file: dict[str, str] = {}
-    for path in files:
-        try:
-            spec = parse_spec(read_text_file(path), str(path))
-        except ValueError as error:
-            problems.append(Problem(str(path), 0, str(error)))
-            continue
-        except SpecError as error:
-            problems.extend(error.problems)
-            continue
-        if spec.id in specs:
-            problems.append(
-                Problem(str(path), 1, f"duplicate spec id '{spec.id}' (also in {first_file[spec.id]})")
-            )
-            continue
-        specs[spec.id] = spec
-        first_file[spec.id] = str(path)
-    return specs, problems
-
-
-def default_specs_dir() -> Path:
-    """The specs shipped inside the package (copied there at build), or the repo's."""
-    packaged = Path(__file__).parent / "specs"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "specs"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from mcreview.db import QueueDatabase
+from mcreview.store.sqlite import QueueDatabase
 
 ELLIPSIS = "…"
 NEWLINE_MARK = "⏎"

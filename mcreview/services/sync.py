@@ -23,9 +23,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from mcreview import db as queue_db
-from mcreview.db import QueueDatabase
-from mcreview.review import DECIDED, SYNCED, load_spec
+from mcreview.services.review import DECIDED, SYNCED, load_spec
+from mcreview.store import sqlite as queue_db
+from mcreview.store.sqlite import QueueDatabase
 
 DECISION_COLUMNS = (
     "batch",

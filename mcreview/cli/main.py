@@ -17,10 +17,10 @@ from pathlib import Path
 import click
 import platformdirs
 
-from mcreview import queue
-from mcreview.review import STATUSES
-from mcreview.settings import Settings, default_assessor, default_db_path, sample_queue_dir
-from mcreview.specs import default_specs_dir, load_spec_dir
+from mcreview.cli.settings import Settings, default_assessor, default_db_path
+from mcreview.services import queue
+from mcreview.services.review import STATUSES
+from mcreview.services.specfiles import default_specs_dir, load_spec_dir, sample_queue_dir
 
 
 @click.group(invoke_without_command=True)
@@ -60,7 +60,7 @@ def cli(ctx: click.Context, db_path: Path | None, specs_dir: Path | None, assess
 
 
 def _run_app(settings: Settings) -> None:
-    from mcreview.app import build_app  # Textual loads only here
+    from mcreview.tui.app import build_app  # Textual loads only here
 
     database = settings.database()
     database.conn.close()
@@ -87,7 +87,7 @@ def demo(settings: Settings, keep: bool) -> None:
     )
     settings.db_path = folder / "demo.db"
     database = settings.database()
-    from mcreview import importer
+    from mcreview.services import importer
 
     report = importer.import_paths(database, [sample_queue_dir()], settings.specs())
     database.conn.close()
@@ -103,7 +103,7 @@ def import_command(settings: Settings, paths: tuple[Path, ...]) -> None:
     """Queue submissions from YAML files, folders or .jsonl files."""
     specs = settings.specs()
     database = settings.database()
-    from mcreview import importer
+    from mcreview.services import importer
 
     report = importer.import_paths(database, list(paths), specs)
     for problem in report.rejected:
@@ -161,7 +161,7 @@ def queue_command(
 @click.pass_obj
 def checks_command(settings: Settings, submission_id: str | None, recompute: bool) -> None:
     """Show a submission's pre-checks (word limits, completeness, identifiers)."""
-    from mcreview import prechecks
+    from mcreview.services import prechecks
 
     database = settings.database()
     if recompute:
@@ -198,8 +198,8 @@ def specs_check(settings: Settings, directory: Path | None) -> None:
 
 
 # Commands kept in their own modules register below, one line each.
-from mcreview.cli_sync import sync_command  # noqa: E402
-from mcreview.cli_team import history_command, release_command  # noqa: E402
+from mcreview.cli.sync import sync_command  # noqa: E402
+from mcreview.cli.team import history_command, release_command  # noqa: E402
 
 cli.add_command(history_command)
 cli.add_command(release_command)

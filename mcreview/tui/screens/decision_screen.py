@@ -12,9 +12,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from mcreview import review
-from mcreview.scoring import EARNED, NOT_YET, OUTCOME_LABELS
-from mcreview.textsafe import visible_controls
+from mcreview.core.scoring import EARNED, NOT_YET, OUTCOME_LABELS
+from mcreview.core.textsafe import visible_controls
+from mcreview.services import review
 
 
 class DecisionScreen(Screen[bool]):
@@ -118,14 +118,14 @@ class DecisionScreen(Screen[bool]):
         self.record()
 
     def action_comment(self) -> None:
-        from mcreview.screens.comment_editor import edit_comment
+        from mcreview.tui.screens.comment_editor import edit_comment
 
         current = self.state.comments.get(review.OVERALL, "")
         title = "Overall comment (feedback to the candidate)"
         edit_comment(self, title, self.submission_id, review.OVERALL, current, self.refresh_state)
 
     def action_override(self) -> None:
-        from mcreview.screens.comment_editor import CommentEditor, forget_draft
+        from mcreview.tui.screens.comment_editor import CommentEditor, forget_draft
 
         computed = self.state.outcome.status
         other = NOT_YET if computed == EARNED else EARNED
@@ -144,7 +144,7 @@ class DecisionScreen(Screen[bool]):
 
     def action_return(self, reason: str) -> None:
         """Send it back unscored; the comment tells the candidate why."""
-        from mcreview.screens.comment_editor import CommentEditor, forget_draft
+        from mcreview.tui.screens.comment_editor import CommentEditor, forget_draft
 
         label = "identifying information" if reason == "identifiable" else "incomplete"
         current = self.state.comments.get(review.OVERALL, "")

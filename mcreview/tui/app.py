@@ -8,8 +8,8 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
-from mcreview import claims, review
-from mcreview import db as queue_db
+from mcreview.services import claims, review
+from mcreview.store import sqlite as queue_db
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
@@ -37,7 +37,7 @@ class McReviewApp(App[None]):
         self.theme = DARK_THEME
 
     def on_mount(self) -> None:
-        from mcreview.screens.queue_screen import QueueScreen
+        from mcreview.tui.screens.queue_screen import QueueScreen
 
         self.push_screen(QueueScreen())
         submission_id, component_id = review.last_position(self.database, self.assessor)
@@ -50,12 +50,12 @@ class McReviewApp(App[None]):
                 self.open_submission(submission_id, component_id)
 
     def open_submission(self, submission_id: str, component_id: str | None = None) -> None:
-        from mcreview.screens.review_screen import ReviewScreen
+        from mcreview.tui.screens.review_screen import ReviewScreen
 
         self.push_screen(ReviewScreen(submission_id, component_id))
 
     def action_help(self) -> None:
-        from mcreview.screens.help_screen import HelpScreen
+        from mcreview.tui.screens.help_screen import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))

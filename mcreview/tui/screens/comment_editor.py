@@ -13,7 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
-from mcreview import drafts, review
+from mcreview.services import drafts, review
 
 DRAFT_DELAY_SECONDS = 0.4  # save the draft when typing pauses this long
 

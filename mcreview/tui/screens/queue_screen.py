@@ -10,8 +10,8 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from mcreview import queue
-from mcreview.review import STATUS_LABELS, STATUSES
+from mcreview.services import queue
+from mcreview.services.review import STATUS_LABELS, STATUSES
 
 PAGE_SIZE = 100
 CREDENTIAL_WIDTH = 20

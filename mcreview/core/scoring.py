@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mcreview.specs import AwardRule, Component, Spec
+from mcreview.core.specs import AwardRule, Component, Spec
 
 EARNED = "earned"
 NOT_YET = "not_yet"

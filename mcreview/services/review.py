@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from mcreview import db as queue_db
-from mcreview.claims import ClaimedByOther, hold_claim, release_claim
-from mcreview.db import QueueDatabase
-from mcreview.scoring import EARNED, INCOMPLETE, NOT_YET, Outcome, evaluate
-from mcreview.specs import Spec, spec_from_body
+from mcreview.core.scoring import EARNED, INCOMPLETE, NOT_YET, Outcome, evaluate
+from mcreview.core.specs import Spec, spec_from_body
+from mcreview.services.claims import ClaimedByOther, hold_claim, release_claim
+from mcreview.store import sqlite as queue_db
+from mcreview.store.sqlite import QueueDatabase
 
 PENDING = "pending"
 IN_REVIEW = "in_review"

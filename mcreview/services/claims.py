@@ -12,8 +12,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from mcreview import db as queue_db
-from mcreview.db import QueueDatabase
+from mcreview.store import sqlite as queue_db
+from mcreview.store.sqlite import QueueDatabase
 
 LEASE_SECONDS = 15 * 60
 

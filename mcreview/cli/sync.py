@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from mcreview.settings import Settings
+from mcreview.cli.settings import Settings
 
 if TYPE_CHECKING:  # imported by the command itself, so other commands do not load it
-    from mcreview import sync
+    from mcreview.services import sync
 
 
 def _recovery_lines(result: sync.SyncResult) -> list[str]:
@@ -36,7 +36,7 @@ def _recovery_lines(result: sync.SyncResult) -> list[str]:
 @click.pass_obj
 def sync_command(settings: Settings, destination: Path, everything: bool, dry_run: bool) -> None:
     """Export new decisions and their scores as a pair of CSV files in DESTINATION."""
-    from mcreview import sync
+    from mcreview.services import sync
 
     database = settings.database()
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mcreview.db import QueueDatabase, utc_now
+from mcreview.store.sqlite import QueueDatabase, utc_now
 
 OPEN = "open"  # pending or in review: the work still to do
 
@@ -25,7 +25,7 @@ class QueueRow:
     assessor: str | None
     revision: int
     claimed_by: str | None = None  # a live claim's holder
-    flags: str = ""  # pre-check flag letters, see mcreview.prechecks
+    flags: str = ""  # pre-check flag letters, see mcreview.core.prechecks
 
 
 def _where(filters: QueueFilter) -> tuple[str, list]:

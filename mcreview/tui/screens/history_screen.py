@@ -9,8 +9,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from mcreview.history import format_history, submission_history
-from mcreview.textsafe import visible_controls
+from mcreview.core.textsafe import visible_controls
+from mcreview.services.history import format_history, submission_history
 
 
 class HistoryScreen(ModalScreen[None]):

@@ -7,8 +7,8 @@ opens after an interrupted session.
 
 from __future__ import annotations
 
-from mcreview import db as queue_db
-from mcreview.db import QueueDatabase
+from mcreview.store import sqlite as queue_db
+from mcreview.store.sqlite import QueueDatabase
 
 
 def save_draft(database: QueueDatabase, assessor: str, submission_id: str, field: str, body: str) -> None:

@@ -18,12 +18,13 @@ from textual.containers import Container, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from mcreview import claims, prechecks, review
-from mcreview.checks import count_words
-from mcreview.scoring import OUTCOME_LABELS
-from mcreview.screens.highlight import HighlightWords
-from mcreview.specs import Component
-from mcreview.textsafe import visible_controls
+from mcreview.core.checks import count_words
+from mcreview.core.prechecks import PreCheck
+from mcreview.core.scoring import OUTCOME_LABELS
+from mcreview.core.specs import Component
+from mcreview.core.textsafe import visible_controls
+from mcreview.services import claims, prechecks, review
+from mcreview.tui.screens.highlight import HighlightWords
 
 RENEW_EVERY_SECONDS = 5 * 60
 NO_DESCRIPTOR = "(the credential document gives no descriptor for this level)"
@@ -77,7 +78,7 @@ class ReviewScreen(Screen[None]):
         self.read_only_reason: str | None = None
         self.show_prompts = False  # the response gets the room; p shows the prompts
         self.rendered: dict[str, RenderableType] = {}
-        self.prechecks: list[prechecks.PreCheck] = []
+        self.prechecks: list[PreCheck] = []
         self.state: review.SubmissionState
 
     def compose(self) -> ComposeResult:
@@ -345,7 +346,7 @@ class ReviewScreen(Screen[None]):
     def action_comment(self) -> None:
         if self.refuse_if_read_only():
             return
-        from mcreview.screens.comment_editor import edit_comment
+        from mcreview.tui.screens.comment_editor import edit_comment
 
         component = self.component
         current = self.state.comments.get(component.id, "")
@@ -355,7 +356,7 @@ class ReviewScreen(Screen[None]):
     def action_decide(self) -> None:
         if self.refuse_if_read_only():
             return
-        from mcreview.screens.decision_screen import DecisionScreen
+        from mcreview.tui.screens.decision_screen import DecisionScreen
 
         def after(decided: bool | None) -> None:
             if decided:
@@ -381,7 +382,7 @@ class ReviewScreen(Screen[None]):
         self.notify(f"Revision {revision} opened; the earlier decision is kept.")
 
     def action_history(self) -> None:
-        from mcreview.screens.history_screen import HistoryScreen
+        from mcreview.tui.screens.history_screen import HistoryScreen
 
         self.app.push_screen(HistoryScreen(self.submission_id))
 

@@ -10,7 +10,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from mcreview.textsafe import visible_controls
+from mcreview.core.textsafe import visible_controls
 
 MARK_STYLE = Style(reverse=True, bold=True, underline=True)
 
