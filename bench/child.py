@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import queue as queue_mod
@@ -313,21 +314,21 @@ async def _interact(args: argparse.Namespace) -> None:
 
 
 def cmd_durable(args: argparse.Namespace) -> None:
-    from mcreview.services import claims, review
-    from mcreview.store import sqlite as queue_db
+    from mcreview.services.session import ReviewSession
+    from mcreview.store import open_store
 
-    database = queue_db.connect(args.db)
-    claims.claim(database, args.sid, args.assessor)
-    spec = review.load_submission(database, args.sid).spec
+    session = ReviewSession(open_store(args.db), args.assessor)
+    session.claim(args.sid)
+    spec = session.load(args.sid).spec
     levels = spec.component(args.component).scale.levels
     times: list[float] = []
     for press in range(args.n):
         level = levels[press % 2]
         t0 = time.perf_counter()
-        review.set_level(database, args.sid, args.component, level, args.assessor)
+        session.set_level(args.sid, component_id=args.component, level=level)
         times.append((time.perf_counter() - t0) * 1000)
-    claims.release(database, args.sid, args.assessor)
-    database.conn.close()
+    session.release(args.sid)
+    session.store.close()
 
     # Floor 1: the same write as one bare statement in BEGIN IMMEDIATE/COMMIT; same pragmas, same disk.
     floor_dir = Path(tempfile.mkdtemp(dir=Path(args.db).parent, prefix="floor-"))
@@ -365,14 +366,14 @@ def cmd_import(args: argparse.Namespace) -> None:
     """`mcreview import` minus click: the bundled specs, import_paths, a fresh database."""
     from mcreview.services import importer
     from mcreview.services.specfiles import default_specs_dir, load_spec_dir
-    from mcreview.store import sqlite as queue_db
+    from mcreview.store import open_store
 
     specs, _ = load_spec_dir(default_specs_dir())
-    database = queue_db.connect(args.db)
+    store = open_store(args.db)
     t0 = time.perf_counter()
-    report = importer.import_paths(database, [Path(args.src)], specs)
+    report = importer.import_paths(store, [Path(args.src)], specs)
     elapsed = time.perf_counter() - t0
-    database.conn.close()
+    store.close()
     emit(
         {
             "seconds": elapsed,
@@ -389,14 +390,14 @@ def cmd_floor_insert(args: argparse.Namespace) -> None:
     import sqlite_utils
 
     from mcreview.services.specfiles import default_specs_dir, load_spec_dir
-    from mcreview.store import sqlite as queue_db
+    from mcreview.store.sqlite import open_sqlite
 
     specs, _ = load_spec_dir(default_specs_dir())
     # The schema and pragmas from mcreview, the writing from plain sqlite-utils.
-    database = sqlite_utils.Database(queue_db.connect(args.db).conn)
+    database = sqlite_utils.Database(open_sqlite(args.db).conn)
     t0 = time.perf_counter()
-    now = queue_db.utc_now()
-    subs, responses, attachments, events = [], [], [], []
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    subs, attempts, responses, attachments, events = [], [], [], [], []
     with open(args.src, encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             record = json.loads(line)
@@ -414,16 +415,29 @@ def cmd_floor_insert(args: argparse.Namespace) -> None:
                     "imported_at": now,
                     "status": "pending",
                     "revision": 1,
+                    "attempt": 1,
                     "updated_at": now,
                 }
             )
+            attempts.append(
+                {
+                    "submission_id": sid,
+                    "attempt": 1,
+                    "spec_hash": spec.content_hash,
+                    "submitted": record["submitted"],
+                    "content_hash": "",
+                    "source": f"{args.src}:{number}",
+                    "imported_at": now,
+                }
+            )
             responses.extend(
-                {"submission_id": sid, "component_id": cid, "body": body}
+                {"submission_id": sid, "attempt": 1, "component_id": cid, "body": body}
                 for cid, body in record["responses"].items()
             )
             attachments.extend(
                 {
                     "submission_id": sid,
+                    "attempt": 1,
                     "seq": seq,
                     "component_id": a["component"],
                     "path": a.get("path"),
@@ -450,6 +464,7 @@ def cmd_floor_insert(args: argparse.Namespace) -> None:
                 ignore=True,
             )
         database["submissions"].insert_all(subs)
+        database["attempts"].insert_all(attempts)
         database["responses"].insert_all(responses)
         database["attachments"].insert_all(attachments)
         database["events"].insert_all(events)

@@ -449,7 +449,7 @@ class PtyApp:
             stderr=slave,
             env=env,
             cwd=REPO,
-            preexec_fn=controlling_tty,  # noqa: PLW1509 - single-threaded parent
+            preexec_fn=controlling_tty,
             close_fds=True,
         )
         os.close(slave)
@@ -898,7 +898,7 @@ def text_table(rows: list[list[str]]) -> str:
 def profile(work: Path, dbs: dict[int, Path], syncs: dict[int, Path], data: dict, out_dir: Path) -> None:
     """pyinstrument text profiles of the paths the targets cover, into bench/out/profiles/."""
     try:
-        import pyinstrument  # noqa: F401
+        import pyinstrument
     except ImportError:
         log("pyinstrument is not installed: /tmp/venv/bin/pip install pyinstrument")
         return

@@ -17,8 +17,11 @@ import sqlite3
 from pathlib import Path
 
 from mcreview.core.scoring import NOT_YET, evaluate
-from mcreview.services.review import DECIDED, IN_REVIEW, PENDING, load_spec
-from mcreview.store import sqlite as queue_db
+from mcreview.core.specs import spec_from_body
+from mcreview.core.vocabulary import Status
+from mcreview.store.sqlite import open_sqlite
+
+DECIDED, IN_REVIEW, PENDING = Status.DECIDED.value, Status.IN_REVIEW.value, Status.PENDING.value
 
 ASSESSORS = ("amara", "ben", "chiara", "dev", "eun-ji", "farid")
 COMMENTS = (
@@ -43,12 +46,13 @@ def add_decisions(
 ) -> dict[str, int]:
     """Decide a share of the pending submissions and part-score another share."""
     rng = random.Random(seed)
-    database = queue_db.connect(db_path)
+    database = open_sqlite(db_path)
     conn = database.conn
     rows = conn.execute(
         "SELECT id, submitted, revision, spec_hash FROM submissions WHERE status = ? ORDER BY id", (PENDING,)
     ).fetchall()
     scores, comments, decisions, events, status_updates = [], [], [], [], []
+    specs = {h: spec_from_body(b) for h, b in conn.execute("SELECT hash, body FROM specs").fetchall()}
     counts = {"decided": 0, "in_review": 0}
     for sid, submitted, revision, spec_hash in rows:
         if sid in exclude:
@@ -56,7 +60,7 @@ def add_decisions(
         roll = rng.random()
         if roll >= decided + in_review:
             continue
-        spec = load_spec(database, spec_hash)
+        spec = specs[spec_hash]
         scored = [c for c in spec.components if c.scored]
         assessor = rng.choice(ASSESSORS)
         now = _stamp(submitted, rng)
@@ -71,24 +75,27 @@ def add_decisions(
             scores.append(
                 (
                     sid,
+                    1,
                     revision,
-                    assessor,
+                    1,
                     component.id,
                     level,
                     int(component.is_passing(level)),
                     spec_hash,
+                    assessor,
                     now,
                 )
             )
             events.append((now, assessor, sid, "score", component.id, None, level))
             if rng.random() < 0.3:
-                comments.append((sid, revision, assessor, component.id, rng.choice(COMMENTS), now))
+                comments.append((sid, 1, revision, 1, component.id, rng.choice(COMMENTS), assessor, now))
         if full:
             outcome = evaluate(spec, levels)
             comment = rng.choice(COMMENTS) if outcome.status == NOT_YET or rng.random() < 0.5 else ""
             decisions.append(
                 (
                     sid,
+                    1,
                     revision,
                     assessor,
                     outcome.status,
@@ -109,17 +116,23 @@ def add_decisions(
         else:
             status_updates.append((IN_REVIEW, assessor, now, sid))
             counts["in_review"] += 1
-    with queue_db.write(database) as c:
-        c.executemany("INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?, ?, ?)", scores)
+    c = conn
+    c.execute("BEGIN IMMEDIATE")
+    if True:
         c.executemany(
-            "INSERT INTO comments (submission_id, revision, assessor, component_id, body, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO scores (submission_id, attempt, revision, reading, component_id, level, passing,"
+            " spec_hash, assessor, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            scores,
+        )
+        c.executemany(
+            "INSERT INTO comments (submission_id, attempt, revision, reading, component_id, body, assessor,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             comments,
         )
         c.executemany(
-            "INSERT INTO decisions (submission_id, revision, assessor, outcome, computed, override,"
+            "INSERT INTO decisions (submission_id, attempt, revision, assessor, outcome, computed, override,"
             " justification, comment, part_outcomes, spec_hash, decided_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             decisions,
         )
         c.executemany(
@@ -130,6 +143,7 @@ def add_decisions(
         c.executemany(
             "UPDATE submissions SET status = ?, assessor = ?, updated_at = ? WHERE id = ?", status_updates
         )
+    c.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("ANALYZE")
     conn.close()
@@ -140,16 +154,19 @@ def build_sync_db(source: Path, target: Path, seed: int = 11) -> dict[str, int]:
     """Every submission of `source` (without the response text sync never reads), all decided."""
     for suffix in ("", "-wal", "-shm", "-synclock"):
         Path(str(target) + suffix).unlink(missing_ok=True)
-    database = queue_db.connect(target)
+    database = open_sqlite(target)
     conn = database.conn
     conn.execute("ATTACH DATABASE ? AS src", (str(source),))
-    with queue_db.write(database) as c:
-        c.execute("INSERT INTO specs SELECT * FROM src.specs")
-        c.execute("INSERT INTO submissions SELECT * FROM src.submissions")
-        c.execute(
-            "UPDATE submissions SET status = ?, assessor = NULL, revision = 1, updated_at = imported_at",
-            (PENDING,),
-        )
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT INTO specs SELECT * FROM src.specs")
+    conn.execute("INSERT INTO spec_components SELECT * FROM src.spec_components")
+    conn.execute("INSERT INTO submissions SELECT * FROM src.submissions")
+    conn.execute("INSERT INTO attempts SELECT * FROM src.attempts")
+    conn.execute(
+        "UPDATE submissions SET status = ?, assessor = NULL, revision = 1, updated_at = imported_at",
+        (PENDING,),
+    )
+    conn.execute("COMMIT")
     conn.execute("DETACH DATABASE src")
     conn.close()
     return add_decisions(target, decided=1.0, in_review=0.0, seed=seed)

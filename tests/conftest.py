@@ -9,7 +9,7 @@ import yaml
 
 from mcreview.core.specs import Spec
 from mcreview.services.specfiles import load_spec_dir
-from mcreview.store import sqlite as queue_db
+from mcreview.store.sqlite import open_sqlite
 
 REPO = Path(__file__).resolve().parent.parent
 SPECS_DIR = REPO / "mcreview" / "data" / "specs"
@@ -30,7 +30,7 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def database(db_path: Path):
-    database = queue_db.connect(db_path)
+    database = open_sqlite(db_path)
     yield database
     database.conn.close()
 
@@ -69,7 +69,7 @@ def sample_db(tmp_path: Path) -> Path:
     from mcreview.services import importer
 
     path = tmp_path / "sample.db"
-    database = queue_db.connect(path)
+    database = open_sqlite(path)
     specs, _ = load_spec_dir(SPECS_DIR)
     report = importer.import_paths(database, [SAMPLE_DIR], specs)
     assert report.imported and not report.rejected
@@ -85,3 +85,10 @@ def all_passing() -> dict[str, str]:
         "case-study": "Proficient",
         "reflection": "Passing",
     }
+
+
+def live_claim_of(store, submission_id: str):
+    """The live claim on a submission, judged by the database's clock."""
+    from mcreview.services.claims import live_claim
+
+    return store.read(lambda tx: live_claim(tx, submission_id))

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mcreview.core.scoring import EARNED, INCOMPLETE, evaluate
-from mcreview.services import claims, review
-from mcreview.store import sqlite as queue_db
+from mcreview.core.vocabulary import OVERALL, Status
+from mcreview.services.claims import ClaimedByOther
+from mcreview.services.session import ReviewError, ReviewSession
+from mcreview.store.sqlite import open_sqlite
 
 BARRIER_TIMEOUT = 60  # safety net only: the parent sets the event once every worker is ready
 
@@ -52,7 +54,7 @@ def _choose_level(rng: random.Random, component: Any) -> str:
 
 
 def _release(database: Any, tally: Tally, sid: str) -> bool:
-    released = claims.release(database, sid, tally.assessor)
+    released = ReviewSession(database, tally.assessor).release(sid)
     if released is None or released.assessor != tally.assessor:
         raise AssertionError(f"{tally.assessor} lost its claim on {sid}: {released}")
     tally.releases += 1
@@ -68,10 +70,10 @@ def _work_on(database: Any, rng: random.Random, tally: Tally, sid: str, step: in
     the next claimer carries on from another assessor's scores.
     """
     who = tally.assessor
-    state = review.load_submission(database, sid)
-    if state.status == review.DECIDED:
+    state = ReviewSession(database, "reader").load(sid)
+    if state.status == Status.DECIDED:
         if rng.random() < 0.5:
-            review.reopen(database, sid, who)
+            ReviewSession(database, who).reopen(sid)
             tally.reopens += 1
             tally.events += 1
             return True
@@ -82,7 +84,7 @@ def _work_on(database: Any, rng: random.Random, tally: Tally, sid: str, step: in
     if roll < 0.55:
         component = rng.choice(scored)
         level = _choose_level(rng, component)
-        before = review.set_level(database, sid, component.id, level, who)
+        before = ReviewSession(database, who).set_level(sid, component_id=component.id, level=level)
         if before != state.levels.get(component.id):  # the level the assessor saw is the one replaced
             raise AssertionError(f"{sid}/{component.id}: replaced {before!r}, screen showed {state.levels}")
         if before != level:
@@ -90,9 +92,11 @@ def _work_on(database: Any, rng: random.Random, tally: Tally, sid: str, step: in
             tally.events += 1
         return True
     if roll < 0.7:
-        component_id = rng.choice([review.OVERALL, *(c.id for c in scored)])
+        component_id = rng.choice([OVERALL, *(c.id for c in scored)])
         # Unique text, so the comment always changes (and one event is written).
-        review.set_comment(database, sid, component_id, f"{who} note {step}\nsecond line", who)
+        ReviewSession(database, who).set_comment(
+            sid, component_id=component_id, body=f"{who} note {step}\nsecond line"
+        )
         tally.comments += 1
         tally.events += 1
         return True
@@ -101,13 +105,15 @@ def _work_on(database: Any, rng: random.Random, tally: Tally, sid: str, step: in
     outcome = evaluate(state.spec, state.levels)
     if outcome.status == INCOMPLETE:
         component = rng.choice([c for c in scored if c.id in outcome.unscored])
-        review.set_level(database, sid, component.id, _choose_level(rng, component), who)
+        ReviewSession(database, who).set_level(
+            sid, component_id=component.id, level=_choose_level(rng, component)
+        )
         tally.scores += 1
         tally.events += 1
         return True
     # Not Yet needs feedback; Earned may carry a comment or not.
     comment = "" if outcome.status == EARNED and rng.random() < 0.5 else f"feedback from {who}"
-    recorded = review.decide(database, sid, who, comment)
+    recorded = ReviewSession(database, who).decide(sid, comment=comment)
     if recorded != outcome.status:
         raise AssertionError(f"{sid}: decided {recorded}, computed {outcome.status}")
     tally.decisions += 1
@@ -132,7 +138,7 @@ def run(
     database = None
     signalled = False
     try:
-        database = queue_db.connect(db_path)
+        database = open_sqlite(db_path)
         ready.put(assessor)
         signalled = True
         if not start.wait(BARRIER_TIMEOUT):
@@ -142,8 +148,8 @@ def run(
             if held is None:
                 sid = rng.choice(submission_ids)
                 try:
-                    claims.claim(database, sid, assessor)
-                except claims.ClaimedByOther:
+                    ReviewSession(database, assessor).claim(sid)
+                except ClaimedByOther:
                     tally.contended += 1
                     continue
                 tally.claims += 1
@@ -152,7 +158,7 @@ def run(
             else:
                 try:
                     still = _work_on(database, rng, tally, held, step, handoff)
-                except review.ReviewError as error:
+                except ReviewError as error:
                     raise AssertionError(f"{assessor} holds {held} but was refused: {error}") from error
                 held = held if still else None
     except BaseException:

@@ -8,9 +8,10 @@ from conftest import SPECS_DIR
 from textual.geometry import Region
 from textual.widgets import DataTable
 
-from mcreview.services import claims, importer, review
+from mcreview.services import importer
+from mcreview.services.session import ReviewSession
 from mcreview.services.specfiles import load_spec_dir
-from mcreview.store import sqlite as queue_db
+from mcreview.store.sqlite import open_sqlite
 from mcreview.tui.app import build_app
 from mcreview.tui.screens.decision_screen import DecisionScreen
 from mcreview.tui.screens.queue_screen import QueueScreen
@@ -20,7 +21,7 @@ TODAY = dt.date(2026, 11, 23)
 
 
 def query(path, sql: str, params=()):
-    database = queue_db.connect(path)
+    database = open_sqlite(path)
     try:
         return database.conn.execute(sql, params).fetchall()
     finally:
@@ -170,8 +171,8 @@ async def test_revise_keeps_the_old_decision(sample_db):
 
 async def test_claimed_submission_is_read_only_for_another_assessor(sample_db):
     submission_id = first_ppr(sample_db)
-    database = queue_db.connect(sample_db)
-    claims.claim(database, submission_id, "ana")
+    database = open_sqlite(sample_db)
+    ReviewSession(database, "ana").claim(submission_id)
     database.conn.close()
     app = build_app(sample_db, "ben", TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -213,7 +214,7 @@ async def test_escape_sequences_in_a_response_are_shown_as_text(tmp_path):
     record = ppr_record()
     record["responses"]["overview"] = "before \x1b[2J\x1b]0;pwned\x07 after [bold]x[/bold]"
     path = tmp_path / "q.db"
-    database = queue_db.connect(path)
+    database = open_sqlite(path)
     specs, _ = load_spec_dir(SPECS_DIR)
     importer.import_paths(database, [write_yaml(tmp_path, "a.yaml", record)], specs)
     database.conn.close()
@@ -228,9 +229,9 @@ async def test_escape_sequences_in_a_response_are_shown_as_text(tmp_path):
 def test_state_reads_back_from_the_database(sample_db):
     """What the review screen shows is what load_submission reads: one source of truth."""
     submission_id = first_ppr(sample_db)
-    database = queue_db.connect(sample_db)
-    review.set_level(database, submission_id, "overview", "Passing", "ana")
-    assert review.load_submission(database, submission_id).levels == {"overview": "Passing"}
+    database = open_sqlite(sample_db)
+    ReviewSession(database, "ana").set_level(submission_id, component_id="overview", level="Passing")
+    assert ReviewSession(database, "reader").load(submission_id).levels == {"overview": "Passing"}
     database.conn.close()
 
 

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import sqlite3
+import stat
 import subprocess
 import sys
 
+import pytest
 import sqlite_utils
+from click.testing import CliRunner
 from conftest import ppr_record, write_yaml
 
-from mcreview.services import importer, review
-from mcreview.store import sqlite as queue_db
+from mcreview.cli import cli
+from mcreview.services import importer
+from mcreview.services.session import ReviewSession
+from mcreview.store import SchemaTooNew
+from mcreview.store import sqlite as sqlite_store
+from mcreview.store.sqlite import open_sqlite
 
 
 def test_connection_settings(database):
     conn = database.conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == queue_db.BUSY_TIMEOUT_MS
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == sqlite_store.BUSY_TIMEOUT_MS
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
@@ -24,7 +31,7 @@ def test_connection_settings(database):
 def test_upgrade_from_first_schema_keeps_data(tmp_path, specs):
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(sqlite3.connect(str(path), isolation_level=None))
-    queue_db.migration_set().apply(old, stop_before="m002_claims_sync_prechecks")
+    sqlite_store.migration_set().apply(old, stop_before="m002_claims_sync_prechecks")
     assert "claims" not in old.table_names()
     # The rows the first release's import wrote, in the first release's schema.
     spec = specs["positive-professional-relationships"]
@@ -57,31 +64,38 @@ def test_upgrade_from_first_schema_keeps_data(tmp_path, specs):
     )
     old.conn.close()
 
-    upgraded = queue_db.connect(path)
-    assert {"claims", "sync_batches", "prechecks", "drafts"} <= set(upgraded.table_names())
-    assert [m.name for m in queue_db.migration_set().applied(sqlite_utils.Database(upgraded.conn))] == [
+    upgraded = open_sqlite(path)
+    assert {"claims", "sync_batches", "prechecks", "drafts"} <= set(
+        sqlite_utils.Database(upgraded.conn).table_names()
+    )
+    assert [m.name for m in sqlite_store.migration_set().applied(sqlite_utils.Database(upgraded.conn))] == [
         "m001_initial",
         "m002_claims_sync_prechecks",
         "m003_drafts",
+        "m004_attempts_readings",
     ]
-    state = review.load_submission(upgraded, "PPR-T-001")
+    assert upgraded.schema_version() == sqlite_store.SCHEMA_VERSION
+    state = ReviewSession(upgraded, "reader").load("PPR-T-001")
     assert state.responses["overview"].startswith("practice")
+    assert state.attempt == 1 and state.decisions[0].attempt == 1 and state.decisions[0].outcome == "earned"
+    positions = upgraded.conn.execute("SELECT count(*) FROM spec_components").fetchone()[0]
+    assert positions == len(spec.components)
     assert upgraded.conn.execute("SELECT sync_batch FROM decisions").fetchone() == (None,)
     assert upgraded.conn.execute("SELECT flags FROM submissions").fetchone() == ("",)
 
 
 def test_two_first_openers_do_not_race_the_schema(tmp_path):
     path = tmp_path / "race.db"
-    first = queue_db.connect(path)
-    second = queue_db.connect(path)  # sees nothing pending, applies nothing
-    assert queue_db.pending_migrations(first.conn) == queue_db.pending_migrations(second.conn) == []
+    first = open_sqlite(path)
+    second = open_sqlite(path)  # sees nothing pending, applies nothing
+    assert sqlite_store.pending_migrations(first.conn) == sqlite_store.pending_migrations(second.conn) == []
 
 
 def test_core_modules_do_not_load_textual():
     """Domain logic stays usable without the UI: importing it must not load Textual."""
     code = (
-        "import sys; import mcreview.cli, mcreview.services.importer, mcreview.services.review, mcreview.core.scoring,"
-        " mcreview.core.specs, mcreview.services.queue, mcreview.services.claims;"
+        "import sys; import mcreview.cli, mcreview.services.importer, mcreview.services.session,"
+        " mcreview.core.scoring, mcreview.core.specs, mcreview.services.queue, mcreview.services.sync;"
         " bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')];"
         " print(bad); sys.exit(1 if bad else 0)"
     )
@@ -89,22 +103,69 @@ def test_core_modules_do_not_load_textual():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_new_database_in_a_group_writable_folder_is_group_writable(tmp_path):
-    """SQLite makes files 0644 whatever the umask, and -wal/-shm copy that mode: a team
-    folder's database must come out group-writable or the second assessor is locked out."""
-    import stat
-
+def test_new_database_modes_owner_only_or_team_group(tmp_path):
+    """SQLite makes files 0644 whatever the umask, and -wal/-shm copy that mode. A new
+    queue is the owner's alone (no other user on the host reads responses), except in a
+    group-writable team folder, where the group must be able to write it too."""
     team = tmp_path / "team"
     team.mkdir()
     team.chmod(0o2775)
-    database = queue_db.connect(team / "queue.db")
-    database.conn.close()
-    assert (team / "queue.db").stat().st_mode & stat.S_IWGRP
+    database = open_sqlite(team / "queue.db")
+    database.write(lambda tx: tx.put_position(assessor="ana", submission_id=None, component_id=None))
+    for name in ("queue.db", "queue.db-wal", "queue.db-shm"):
+        assert stat.S_IMODE((team / name).stat().st_mode) == 0o660, name
+    database.close()
     private = tmp_path / "private"
     private.mkdir()
     private.chmod(0o755)
-    queue_db.connect(private / "queue.db").conn.close()
-    assert not (private / "queue.db").stat().st_mode & stat.S_IWGRP
+    mine = open_sqlite(private / "queue.db")
+    mine.write(lambda tx: tx.put_position(assessor="ana", submission_id=None, component_id=None))
+    for name in ("queue.db", "queue.db-wal", "queue.db-shm"):
+        assert stat.S_IMODE((private / name).stat().st_mode) == 0o600, name
+    assert mine.warnings == []
+    mine.close()
+
+
+def test_a_queue_readable_by_everyone_is_warned_about(tmp_path):
+    path = tmp_path / "queue.db"
+    open_sqlite(path).close()
+    path.chmod(0o644)
+    store = open_sqlite(path)
+    assert len(store.warnings) == 1 and "readable by every user" in store.warnings[0]
+    store.close()
+
+
+def test_a_default_folder_is_made_private(tmp_path):
+    store = open_sqlite(tmp_path / "new" / "deeper" / "queue.db")
+    store.close()
+    assert stat.S_IMODE((tmp_path / "new" / "deeper").stat().st_mode) == 0o700
+
+
+def test_a_newer_schema_is_refused_at_open_in_one_line(tmp_path):
+    path = tmp_path / "queue.db"
+    store = open_sqlite(path)
+    store.conn.execute(f"PRAGMA user_version = {sqlite_store.SCHEMA_VERSION + 3}")
+    store.close()
+    with pytest.raises(SchemaTooNew) as refused:
+        open_sqlite(path)
+    message = str(refused.value)
+    assert "\n" not in message and str(path) in message
+    assert f"schema version {sqlite_store.SCHEMA_VERSION + 3}" in message and "upgrade mcreview" in message
+    result = CliRunner().invoke(cli, ["--db", str(path), "queue"])
+    assert result.exit_code == 1 and f"schema version {sqlite_store.SCHEMA_VERSION + 3}" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_migration_from_a_newer_release_is_refused(tmp_path):
+    path = tmp_path / "queue.db"
+    store = open_sqlite(path)
+    store.conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+        " VALUES ('mcreview', 'm099_future', 'x')"
+    )
+    store.close()
+    with pytest.raises(SchemaTooNew, match="m099_future"):
+        open_sqlite(path)
 
 
 def test_the_ui_path_does_not_load_slow_imports():

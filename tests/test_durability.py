@@ -19,7 +19,7 @@ from conftest import SAMPLE_DIR, SPECS_DIR
 
 from mcreview.services import importer
 from mcreview.services.specfiles import load_spec_dir
-from mcreview.store import sqlite as queue_db
+from mcreview.store.sqlite import open_sqlite
 from mcreview.tui.app import build_app
 from mcreview.tui.screens.review_screen import ReviewScreen
 
@@ -77,7 +77,7 @@ class PtyApp:
 
 
 def count(path, sql: str) -> int:
-    database = queue_db.connect(path)
+    database = open_sqlite(path)
     try:
         return database.conn.execute(sql).fetchone()[0]
     finally:
@@ -87,7 +87,7 @@ def count(path, sql: str) -> int:
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
 async def test_kill_9_mid_session_loses_nothing(tmp_path):
     path = tmp_path / "queue.db"
-    database = queue_db.connect(path)
+    database = open_sqlite(path)
     specs, _ = load_spec_dir(SPECS_DIR)
     importer.import_paths(database, [SAMPLE_DIR], specs)
     first = database.conn.execute(
@@ -115,7 +115,7 @@ async def test_kill_9_mid_session_loses_nothing(tmp_path):
     finally:
         app.kill()
 
-    database = queue_db.connect(path)
+    database = open_sqlite(path)
     assert database.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     rows = database.conn.execute(
         "SELECT submission_id, component_id, level FROM scores ORDER BY component_id"
@@ -143,7 +143,7 @@ async def test_kill_9_mid_session_loses_nothing(tmp_path):
 
 async def test_a_comment_being_typed_survives_kill_9(tmp_path):
     path = tmp_path / "queue.db"
-    database = queue_db.connect(path)
+    database = open_sqlite(path)
     specs, _ = load_spec_dir(SPECS_DIR)
     importer.import_paths(database, [SAMPLE_DIR], specs)
     database.conn.close()

@@ -25,7 +25,7 @@ from mcreview.core.specs import SpecError, parse_spec
 from mcreview.core.textsafe import visible_controls
 from mcreview.services import importer
 from mcreview.services.specfiles import load_spec_dir
-from mcreview.store import sqlite as queue_db
+from mcreview.store.sqlite import open_sqlite
 from mcreview.tui.app import build_app
 from mcreview.tui.screens.highlight import HighlightWords
 
@@ -159,7 +159,7 @@ async def test_review_screen_survives_huge_nested_and_bidi_responses(tmp_path, s
     )
     record["responses"]["case-study"] = "\u202eRTL override\u202c שלום עולם e\u0301\u0301\u0301 \x1b[31mred"
     path = tmp_path / "q.db"
-    database = queue_db.connect(path)
+    database = open_sqlite(path)
     report = importer.import_paths(database, [write_yaml(tmp_path, "a.yaml", record)], specs)
     assert report.imported == ["PPR-T-001"]
     database.conn.close()

@@ -8,7 +8,8 @@ import pytest
 from conftest import SAMPLE_DIR, ppr_record, write_yaml
 
 from mcreview.services import importer
-from mcreview.services.review import load_submission
+from mcreview.services.session import ReviewSession
+from mcreview.store.transaction import Transaction
 
 
 def test_round_trip(database, specs, tmp_path):
@@ -22,7 +23,7 @@ def test_round_trip(database, specs, tmp_path):
     path = write_yaml(tmp_path, "one.yaml", record)
     report = importer.import_paths(database, [path], specs)
     assert report.imported == ["PPR-T-001"] and report.ok
-    state = load_submission(database, "PPR-T-001")
+    state = ReviewSession(database, "reader").load("PPR-T-001")
     assert state.responses == record["responses"]
     assert state.submitted == "2026-10-01" and state.candidate == "C-10001"
     assert state.spec.content_hash == specs["positive-professional-relationships"].content_hash
@@ -70,8 +71,8 @@ def test_later_spec_edit_does_not_change_queued_rubric(database, specs, tmp_path
         [write_yaml(tmp_path, "b.yaml", ppr_record("PPR-T-002"))],
         {**specs, original.id: edited},
     )
-    first = load_submission(database, "PPR-T-001").spec
-    second = load_submission(database, "PPR-T-002").spec
+    first = ReviewSession(database, "reader").load("PPR-T-001").spec
+    second = ReviewSession(database, "reader").load("PPR-T-002").spec
     assert "Goals need to be measurable" in first.component("action-plan").levels["Proficient"]
     assert "Goals may be vague" in second.component("action-plan").levels["Proficient"]
     assert database.conn.execute("SELECT count(*) FROM specs").fetchone()[0] == 2
@@ -131,17 +132,30 @@ def test_jsonl_bulk_load_with_a_bad_line(database, specs, tmp_path):
     assert report.rejected[0].message.startswith("malformed JSON")
 
 
-def test_interrupted_import_writes_nothing(database, specs, tmp_path):
-    paths = [write_yaml(tmp_path, f"{i}.yaml", ppr_record(f"I-{i}")) for i in range(3)]
+def test_interrupted_import_keeps_whole_chunks_and_resumes(database, specs, tmp_path, monkeypatch):
+    """Chunks commit one by one: a crash mid-chunk keeps the chunks before it whole,
+    writes nothing of the chunk it was in, and a re-run queues exactly the rest."""
+    paths = [write_yaml(tmp_path, f"{i:02}.yaml", ppr_record(f"I-{i:02}")) for i in range(7)]
+    real_add = Transaction.add_submission
 
-    def crash_on_third(conn, submission, spec):
-        if submission.id == "I-2":
+    def crash_on_sixth(tx, new, **kwargs):
+        if new.id == "I-05":
             raise KeyboardInterrupt
+        real_add(tx, new, **kwargs)
 
+    monkeypatch.setattr(Transaction, "add_submission", crash_on_sixth)
     with pytest.raises(KeyboardInterrupt):
-        importer.import_paths(database, paths, specs, after_insert=crash_on_third)
-    assert database.conn.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
-    assert database.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+        importer.import_paths(database, paths, specs, chunk_size=3)
+    queued = [row[0] for row in database.conn.execute("SELECT id FROM submissions ORDER BY id")]
+    assert queued == ["I-00", "I-01", "I-02"]  # the first chunk, whole; nothing of the second
+    for table in ("responses", "attempts", "events"):
+        ids = {row[0] for row in database.conn.execute(f"SELECT DISTINCT submission_id FROM {table}")}
+        assert ids == set(queued), table
+    monkeypatch.setattr(Transaction, "add_submission", real_add)
+    report = importer.import_paths(database, paths, specs, chunk_size=3)
+    assert report.already_queued == queued
+    assert report.imported == ["I-03", "I-04", "I-05", "I-06"]
+    assert database.conn.execute("SELECT count(*) FROM submissions").fetchone()[0] == 7
 
 
 def test_sample_queue_imports_cleanly(database, specs):

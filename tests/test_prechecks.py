@@ -11,8 +11,10 @@ from textual.geometry import Region
 
 from mcreview.cli import cli
 from mcreview.core import prechecks as core_prechecks
-from mcreview.services import importer, prechecks, queue, review
-from mcreview.store import sqlite as queue_db
+from mcreview.services import importer, prechecks, queue
+from mcreview.services.library import SpecLibrary
+from mcreview.services.session import ReviewError, ReviewSession
+from mcreview.store.sqlite import open_sqlite
 from mcreview.tui.app import build_app
 
 IDENTIFYING = "FCR-2026-003"  # the sample submission that names a person, school and email
@@ -48,8 +50,8 @@ def test_identifier_offsets_point_into_the_response(specs):
 
 
 def test_sample_identifying_submission_is_flagged_in_the_queue(sample_db):
-    database = queue_db.connect(sample_db)
-    rows = {row.id: row for row in queue.page(database, queue.QueueFilter(), None, 100)}
+    database = open_sqlite(sample_db)
+    rows = {row.id: row for row in queue.page(database, queue.QueueFilter(), limit=100)}
     assert "I" in rows[IDENTIFYING].flags
     kinds = {
         c.detail.split(": possible ")[1].split(":")[0]
@@ -90,9 +92,9 @@ async def test_return_for_identifying_information_without_scoring(sample_db):
     app = build_app(sample_db, "ana", dt.date(2026, 11, 23))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("slash", *IDENTIFYING, "enter", "enter", "d", "i", "escape")
-        assert queue_db.connect(sample_db).conn.execute("SELECT count(*) FROM decisions").fetchone() == (0,)
+        assert open_sqlite(sample_db).conn.execute("SELECT count(*) FROM decisions").fetchone() == (0,)
         await pilot.press("i", *"Please remove names and contacts.", "ctrl+o")
-    database = queue_db.connect(sample_db)
+    database = open_sqlite(sample_db)
     assert database.conn.execute("SELECT outcome, comment FROM decisions").fetchall() == [
         ("returned_identifiable", "Please remove names and contacts.")
     ]
@@ -109,31 +111,31 @@ def db_path_of(database) -> str:
 
 def test_return_needs_a_reason_and_a_comment(database, specs, tmp_path):
     importer.import_paths(database, [write_yaml(tmp_path, "a.yaml", ppr_record())], specs)
-    with pytest.raises(review.ReviewError, match="comment"):
-        review.return_submission(database, "PPR-T-001", "ana", "incomplete", " ")
-    with pytest.raises(review.ReviewError, match="reason"):
-        review.return_submission(database, "PPR-T-001", "ana", "late", "x")
-    assert review.return_submission(database, "PPR-T-001", "ana", "incomplete", "Part 2 missing.") == (
-        "returned_incomplete"
-    )
+    with pytest.raises(ReviewError, match="comment"):
+        ReviewSession(database, "ana").return_submission("PPR-T-001", reason="incomplete", comment=" ")
+    with pytest.raises(ReviewError, match="reason"):
+        ReviewSession(database, "ana").return_submission("PPR-T-001", reason="late", comment="x")
+    assert ReviewSession(database, "ana").return_submission(
+        "PPR-T-001", reason="incomplete", comment="Part 2 missing."
+    ) == ("returned_incomplete")
     dest = tmp_path / "out"
     dest.mkdir()
     result = CliRunner().invoke(cli, ["--db", str(db_path_of(database)), "sync", str(dest)])
     assert result.exit_code == 0, result.output
     exported = next(dest.glob("decisions-*.csv")).read_text(encoding="utf-8")
     assert "returned_incomplete" in exported and "Part 2 missing." in exported
-    assert review.reopen(database, "PPR-T-001", "ana") == 2  # and it can be revised
+    assert ReviewSession(database, "ana").reopen("PPR-T-001") == 2  # and it can be revised
 
 
 def test_recompute_matches_import(sample_db):
-    database = queue_db.connect(sample_db)
+    database = open_sqlite(sample_db)
     before = database.conn.execute(
-        "SELECT submission_id, kind, detail, start FROM prechecks ORDER BY 1, 2, 3, 4"
+        "SELECT submission_id, kind, detail, start_at FROM prechecks ORDER BY 1, 2, 3, 4"
     ).fetchall()
     total = database.conn.execute("SELECT count(*) FROM submissions").fetchone()[0]
-    assert prechecks.recompute_all(database) == total
+    assert prechecks.recompute_all(database, SpecLibrary()) == total
     after = database.conn.execute(
-        "SELECT submission_id, kind, detail, start FROM prechecks ORDER BY 1, 2, 3, 4"
+        "SELECT submission_id, kind, detail, start_at FROM prechecks ORDER BY 1, 2, 3, 4"
     ).fetchall()
     assert after == before and before
     database.conn.close()

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import all_passing, ppr_record, write_yaml
+from conftest import all_passing, live_claim_of, ppr_record, write_yaml
 
 from mcreview.core.scoring import EARNED, INCOMPLETE, NOT_YET, evaluate
-from mcreview.services import claims, importer, review
+from mcreview.core.vocabulary import Status
+from mcreview.services import importer
+from mcreview.services.claims import ClaimedByOther
+from mcreview.services.session import ReviewError, ReviewSession
 
 PPR = "positive-professional-relationships"
 
@@ -41,12 +44,15 @@ def test_yes_no_and_response_less_components(specs):
 
 
 def test_scores_are_written_and_audited(database, queued):
-    assert review.set_level(database, queued, "overview", "Passing", "ana") is None
-    assert review.set_level(database, queued, "overview", "Not Yet", "ana") == "Passing"
+    assert ReviewSession(database, "ana").set_level(queued, component_id="overview", level="Passing") is None
+    assert (
+        ReviewSession(database, "ana").set_level(queued, component_id="overview", level="Not Yet")
+        == "Passing"
+    )
     row = database.conn.execute("SELECT level, passing, spec_hash, revision, assessor FROM scores").fetchone()
     assert row[:2] == ("Not Yet", 0) and row[3:] == (1, "ana")
-    state = review.load_submission(database, queued)
-    assert state.status == review.IN_REVIEW and state.levels == {"overview": "Not Yet"}
+    state = ReviewSession(database, "reader").load(queued)
+    assert state.status == Status.IN_REVIEW and state.levels == {"overview": "Not Yet"}
     assert row[2] == state.spec.content_hash  # the exact rubric it was scored on
     events = database.conn.execute(
         "SELECT assessor, action, target, before, after FROM events WHERE action = 'score'"
@@ -58,24 +64,24 @@ def test_scores_are_written_and_audited(database, queued):
 
 
 def test_unknown_level_is_refused(database, queued):
-    with pytest.raises(review.ReviewError):
-        review.set_level(database, queued, "overview", "Proficient", "ana")
+    with pytest.raises(ReviewError):
+        ReviewSession(database, "ana").set_level(queued, component_id="overview", level="Proficient")
 
 
 def test_decide_earned_then_revise(database, queued):
     for component, level in all_passing().items():
-        review.set_level(database, queued, component, level, "ana")
-    review.set_comment(database, queued, "case-study", "Clear rewrite.", "ana")
-    assert review.decide(database, queued, "ana", "Well evidenced.") == EARNED
-    state = review.load_submission(database, queued)
-    assert state.status == review.DECIDED
+        ReviewSession(database, "ana").set_level(queued, component_id=component, level=level)
+    ReviewSession(database, "ana").set_comment(queued, component_id="case-study", body="Clear rewrite.")
+    assert ReviewSession(database, "ana").decide(queued, comment="Well evidenced.") == EARNED
+    state = ReviewSession(database, "reader").load(queued)
+    assert state.status == Status.DECIDED
     decision = state.current_decision
     assert (decision.outcome, decision.override, decision.comment) == (EARNED, False, "Well evidenced.")
-    with pytest.raises(review.ReviewError, match="decided"):
-        review.set_level(database, queued, "overview", "Not Yet", "ana")
-    assert review.reopen(database, queued, "ana") == 2
-    review.set_level(database, queued, "case-study", "Basic", "ana")
-    assert review.decide(database, queued, "ana", "Rewrite lacks the principles.") == NOT_YET
+    with pytest.raises(ReviewError, match="decided"):
+        ReviewSession(database, "ana").set_level(queued, component_id="overview", level="Not Yet")
+    assert ReviewSession(database, "ana").reopen(queued) == 2
+    ReviewSession(database, "ana").set_level(queued, component_id="case-study", level="Basic")
+    assert ReviewSession(database, "ana").decide(queued, comment="Rewrite lacks the principles.") == NOT_YET
     rows = database.conn.execute(
         "SELECT revision, outcome, part_outcomes FROM decisions ORDER BY revision"
     ).fetchall()
@@ -89,42 +95,47 @@ def test_decide_earned_then_revise(database, queued):
 
 def test_not_yet_needs_feedback_and_override_needs_justification(database, queued):
     for component, level in {**all_passing(), "action-plan": "Developing"}.items():
-        review.set_level(database, queued, component, level, "ana")
-    with pytest.raises(review.ReviewError, match="feedback"):
-        review.decide(database, queued, "ana", "")
-    with pytest.raises(review.ReviewError, match="justification"):
-        review.decide(database, queued, "ana", "ok", outcome=EARNED)
-    assert review.decide(database, queued, "ana", "ok", EARNED, "Plan template was mis-scanned") == EARNED
+        ReviewSession(database, "ana").set_level(queued, component_id=component, level=level)
+    with pytest.raises(ReviewError, match="feedback"):
+        ReviewSession(database, "ana").decide(queued, comment="")
+    with pytest.raises(ReviewError, match="justification"):
+        ReviewSession(database, "ana").decide(queued, comment="ok", outcome=EARNED)
+    assert (
+        ReviewSession(database, "ana").decide(
+            queued, comment="ok", outcome=EARNED, justification="Plan template was mis-scanned"
+        )
+        == EARNED
+    )
     row = database.conn.execute("SELECT override, computed, justification FROM decisions").fetchone()
     assert row == (1, NOT_YET, "Plan template was mis-scanned")
     assert database.conn.execute("SELECT count(*) FROM events WHERE action = 'override'").fetchone()[0] == 1
 
 
 def test_incomplete_cannot_be_decided(database, queued):
-    review.set_level(database, queued, "overview", "Passing", "ana")
-    with pytest.raises(review.ReviewError, match="Still to score"):
-        review.decide(database, queued, "ana", "")
+    ReviewSession(database, "ana").set_level(queued, component_id="overview", level="Passing")
+    with pytest.raises(ReviewError, match="Still to score"):
+        ReviewSession(database, "ana").decide(queued, comment="")
 
 
 def test_claimed_submission_is_read_only_to_others(database, queued):
-    claims.claim(database, queued, "ana")
-    with pytest.raises(review.ReviewError, match="claimed by ana"):
-        review.set_level(database, queued, "overview", "Passing", "ben")
-    with pytest.raises(claims.ClaimedByOther):
-        claims.claim(database, queued, "ben")
-    review.set_level(database, queued, "overview", "Passing", "ana")
+    ReviewSession(database, "ana").claim(queued)
+    with pytest.raises(ReviewError, match="claimed by ana"):
+        ReviewSession(database, "ben").set_level(queued, component_id="overview", level="Passing")
+    with pytest.raises(ClaimedByOther):
+        ReviewSession(database, "ben").claim(queued)
+    ReviewSession(database, "ana").set_level(queued, component_id="overview", level="Passing")
     assert database.conn.execute("SELECT count(*) FROM scores").fetchone()[0] == 1
 
 
 def test_expired_lease_frees_the_submission(database, queued):
-    claims.claim(database, queued, "ana", lease_seconds=-1)  # already past its expiry
-    assert claims.current_claim(database.conn, queued) is None
-    claims.claim(database, queued, "ben")
-    review.set_level(database, queued, "overview", "Passing", "ben")
-    assert claims.current_claim(database.conn, queued).assessor == "ben"
+    ReviewSession(database, "ana", lease_seconds=-1).claim(queued)  # already past its expiry
+    assert live_claim_of(database, queued) is None
+    ReviewSession(database, "ben").claim(queued)
+    ReviewSession(database, "ben").set_level(queued, component_id="overview", level="Passing")
+    assert live_claim_of(database, queued).assessor == "ben"
 
 
 def test_position_is_remembered(database, queued):
-    review.remember_position(database, "ana", queued, "case-study")
-    assert review.last_position(database, "ana") == (queued, "case-study")
-    assert review.last_position(database, "ben") == (None, None)
+    ReviewSession(database, "ana").remember_position(queued, "case-study")
+    assert ReviewSession(database, "ana").last_position() == (queued, "case-study")
+    assert ReviewSession(database, "ben").last_position() == (None, None)

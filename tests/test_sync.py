@@ -18,7 +18,9 @@ from conftest import SAMPLE_DIR, SPECS_DIR, ppr_record, write_yaml
 
 from mcreview.cli import cli
 from mcreview.core.scoring import EARNED, NOT_YET
-from mcreview.services import importer, review, sync
+from mcreview.core.vocabulary import Status
+from mcreview.services import importer, sync
+from mcreview.services.session import ReviewSession
 
 PPR = "positive-professional-relationships"
 PASSING = {
@@ -126,9 +128,9 @@ def grade(
     database, submission_id: str, levels: dict[str, str], comments: dict[str, str] | None = None
 ) -> None:
     for component, level in levels.items():
-        review.set_level(database, submission_id, component, level, "ana")
+        ReviewSession(database, "ana").set_level(submission_id, component_id=component, level=level)
     for component, body in (comments or {}).items():
-        review.set_comment(database, submission_id, component, body, "ana")
+        ReviewSession(database, "ana").set_comment(submission_id, component_id=component, body=body)
 
 
 @pytest.fixture
@@ -144,9 +146,11 @@ def decided(database, queued):
             "case-study": "Ünïcode ✓ — naïve café, 日本語",
         },
     )
-    review.decide(database, first, "ana", 'Well evidenced, "thorough".\r\nThank you.')
+    ReviewSession(database, "ana").decide(first, comment='Well evidenced, "thorough".\r\nThank you.')
     grade(database, second, PASSING)
-    review.decide(database, second, "ana", "Part 2 reads as copied.", NOT_YET, "Similarity report attached")
+    ReviewSession(database, "ana").decide(
+        second, comment="Part 2 reads as copied.", outcome=NOT_YET, justification="Similarity report attached"
+    )
     return queued
 
 
@@ -168,10 +172,10 @@ def hidden(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
 
-def exported_keys(folder: Path) -> list[tuple[str, int]]:
+def exported_keys(folder: Path) -> list[tuple[str, int, int]]:
     """Every decision row in every decisions file, in batch order."""
     return [
-        (row["submission_id"], int(row["revision"]))
+        (row["submission_id"], int(row.get("attempt") or 1), int(row["revision"]))
         for name in visible(folder)
         if name.startswith("decisions-")
         for row in read_dicts(folder / name)
@@ -188,9 +192,9 @@ def sync_state(database) -> tuple:
     )
 
 
-def unsynced(database) -> list[tuple[str, int]]:
+def unsynced(database) -> list[tuple[str, int, int]]:
     return database.conn.execute(
-        "SELECT submission_id, revision FROM decisions WHERE sync_batch IS NULL ORDER BY 1, 2"
+        "SELECT submission_id, attempt, revision FROM decisions WHERE sync_batch IS NULL ORDER BY 1, 2, 3"
     ).fetchall()
 
 
@@ -198,7 +202,7 @@ def test_round_trip_of_every_column(database, decided, dest):
     first, second = decided
     result = sync.sync(database, dest, "coordinator")
     assert result.batch == 1 and result.scores == 8
-    assert sorted(result.decisions) == [(first, 1), (second, 1)]
+    assert sorted(result.decisions) == [(first, 1, 1), (second, 1, 1)]
     names = visible(dest)
     assert len(names) == 2 and hidden(dest) == []
     decisions_name, scores_name = names
@@ -276,7 +280,7 @@ def test_round_trip_of_every_column(database, decided, dest):
     )
     assert unsynced(database) == []
     statuses = database.conn.execute("SELECT DISTINCT status FROM submissions").fetchall()
-    assert statuses == [(review.SYNCED,)]
+    assert statuses == [(Status.SYNCED,)]
     event = database.conn.execute(
         "SELECT assessor, submission_id, target, after FROM events WHERE action = 'sync'"
     )
@@ -314,25 +318,27 @@ def test_incremental_runs_revisions_and_all(database, decided, dest):
     assert (again.batch, again.decisions, again.files) == (None, [], [])
     assert len(visible(dest)) == 2 and sync_state(database) == before
 
-    assert review.reopen(database, first, "ana") == 2
+    assert ReviewSession(database, "ana").reopen(first) == 2
     assert sync.sync(database, dest, "ana").decisions == []  # reopened, not yet decided again
-    review.set_level(database, first, "case-study", "Basic", "ana")
-    review.decide(database, first, "ana", "The case study needs the six principles.")
+    ReviewSession(database, "ana").set_level(first, component_id="case-study", level="Basic")
+    ReviewSession(database, "ana").decide(first, comment="The case study needs the six principles.")
     revised = sync.sync(database, dest, "ana")
-    assert (revised.batch, revised.decisions, revised.scores) == (2, [(first, 2)], 4)
+    assert (revised.batch, revised.decisions, revised.scores) == (2, [(first, 1, 2)], 4)
     batch2 = [n for n in visible(dest) if "-000002-" in n]
     assert len(batch2) == 2
     (row,) = read_dicts(dest / batch2[0])
     assert (row["batch"], row["revision"], row["decision"], row["part2"]) == ("2", "2", NOT_YET, "fail")
     levels = {r["component"]: (r["revision"], r["level"]) for r in read_dicts(dest / batch2[1])}
     assert levels["case-study"] == ("2", "Basic")
-    state = review.load_submission(database, first)
-    assert (state.status, state.revision) == (review.SYNCED, 2)
+    state = ReviewSession(database, "reader").load(first)
+    assert (state.status, state.revision) == (Status.SYNCED, 2)
 
     everything = sync.sync(database, dest, "ana", everything=True)
     assert everything.batch == 3
-    assert sorted(everything.decisions) == [(first, 1), (first, 2), (second, 1)]
-    assert sorted(exported_keys(dest)) == sorted([(first, 1), (second, 1), (first, 2), *everything.decisions])
+    assert sorted(everything.decisions) == [(first, 1, 1), (first, 1, 2), (second, 1, 1)]
+    assert sorted(exported_keys(dest)) == sorted(
+        [(first, 1, 1), (second, 1, 1), (first, 1, 2), *everything.decisions]
+    )
     assert database.conn.execute("SELECT DISTINCT sync_batch FROM decisions").fetchall() == [(3,)]
     assert sync.sync(database, dest, "ana").decisions == []
     assert visible(dest) == sorted(visible(dest), key=lambda n: (n.split("-")[0], int(n.split("-")[1])))
@@ -342,7 +348,7 @@ def test_dry_run_writes_nothing_and_changes_nothing(database, decided, dest):
     dump = list(database.conn.iterdump())
     result = sync.sync(database, dest, "ana", dry_run=True)
     assert result.dry_run and result.batch is None and result.files == []
-    assert sorted(result.decisions) == [(decided[0], 1), (decided[1], 1)] and result.scores == 8
+    assert sorted(result.decisions) == [(decided[0], 1, 1), (decided[1], 1, 1)] and result.scores == 8
     assert list(dest.iterdir()) == []
     assert list(database.conn.iterdump()) == dump
 
@@ -360,8 +366,8 @@ def test_a_crash_at_any_step_loses_and_repeats_nothing(database, decided, dest, 
         assert len(read_csv(dest / name)) == (3 if name.startswith("decisions") else 9)
     assert all(name.startswith(".") and name.endswith(".csv.tmp") for name in hidden(dest))
     # The database still has both decisions unsynced; only the batch number is taken.
-    assert unsynced(database) == [(decided[0], 1), (decided[1], 1)]
-    assert database.conn.execute("SELECT DISTINCT status FROM submissions").fetchall() == [(review.DECIDED,)]
+    assert unsynced(database) == [(decided[0], 1, 1), (decided[1], 1, 1)]
+    assert database.conn.execute("SELECT DISTINCT status FROM submissions").fetchall() == [(Status.DECIDED,)]
     assert database.conn.execute("SELECT id, finished_at FROM sync_batches").fetchall() == [(1, None)]
 
     rerun = sync.sync(database, dest, "ana")
@@ -372,7 +378,7 @@ def test_a_crash_at_any_step_loses_and_repeats_nothing(database, decided, dest, 
     else:  # the batch never appeared: discard it and send its decisions in the next one
         assert not interrupted.reached_destination and rerun.batch == 2
     assert hidden(dest) == []
-    assert sorted(exported_keys(dest)) == [(decided[0], 1), (decided[1], 1)]  # each exactly once
+    assert sorted(exported_keys(dest)) == [(decided[0], 1, 1), (decided[1], 1, 1)]  # each exactly once
     stems = Counter(name.split("-", 1)[1] for name in visible(dest))
     assert len(stems) == 1 and set(stems.values()) == {2}  # one complete pair
     assert unsynced(database) == []
@@ -381,7 +387,7 @@ def test_a_crash_at_any_step_loses_and_repeats_nothing(database, decided, dest, 
     assert database.conn.execute(
         "SELECT count(*) FROM sync_batches WHERE finished_at IS NULL"
     ).fetchone() == (0,)
-    assert database.conn.execute("SELECT DISTINCT status FROM submissions").fetchall() == [(review.SYNCED,)]
+    assert database.conn.execute("SELECT DISTINCT status FROM submissions").fetchall() == [(Status.SYNCED,)]
 
 
 @pytest.mark.parametrize(
@@ -397,7 +403,7 @@ def test_full_disk_leaves_folder_and_database_as_they_were(database, decided, de
     assert list(dest.iterdir()) == []
     assert sync_state(database) == before
     assert sync.sync(database, dest, "ana").batch is not None  # and the next run sends it all
-    assert sorted(exported_keys(dest)) == [(decided[0], 1), (decided[1], 1)]
+    assert sorted(exported_keys(dest)) == [(decided[0], 1, 1), (decided[1], 1, 1)]
 
 
 def test_error_after_both_renames_is_recorded_by_the_next_sync(database, decided, dest):
@@ -420,9 +426,9 @@ def test_formulas_are_neutralised(database, queued, dest):
         "reflection": "@SUM(A1:A9)",
     }
     grade(database, first, PASSING, formulas)
-    review.decide(database, first, "ana", "'=already quoted")
+    ReviewSession(database, "ana").decide(first, comment="'=already quoted")
     grade(database, second, PASSING)
-    review.decide(database, second, "ana", "fine")
+    ReviewSession(database, "ana").decide(second, comment="fine")
     # set_comment and decide strip whitespace, so a leading tab or CR can only come from stored data.
     database.conn.execute("UPDATE decisions SET comment = ? WHERE submission_id = ?", ("\tx", second))
     database.conn.execute("UPDATE scores SET level = ? WHERE submission_id = ?", ("\rx", second))
@@ -581,13 +587,13 @@ def test_end_to_end_on_the_sample_queue(database, specs, dest):
     chosen = queued[:2]
     expected_scores = {}
     for n, submission_id in enumerate(chosen):
-        spec = review.load_submission(database, submission_id).spec
+        spec = ReviewSession(database, "reader").load(submission_id).spec
         scored = [c for c in spec.components if c.scored]
         levels = {c.id: first_level(c, passing=True) for c in scored}
         if n == 1:  # the second falls short on one component
             levels[scored[0].id] = first_level(scored[0], passing=False)
         grade(database, submission_id, levels)
-        review.decide(database, submission_id, "ana", "Feedback for the candidate.")
+        ReviewSession(database, "ana").decide(submission_id, comment="Feedback for the candidate.")
         expected_scores[submission_id] = {c.id: levels[c.id] for c in scored}
 
     result = sync.sync(database, dest, "ana")
@@ -601,4 +607,4 @@ def test_end_to_end_on_the_sample_queue(database, specs, dest):
     assert scores == expected_scores
     assert result.scores == sum(len(levels) for levels in expected_scores.values())
     statuses = dict(database.conn.execute("SELECT id, status FROM submissions"))
-    assert {sid for sid, status in statuses.items() if status == review.SYNCED} == set(chosen)
+    assert {sid for sid, status in statuses.items() if status == Status.SYNCED} == set(chosen)

@@ -14,20 +14,22 @@ from pathlib import Path
 import pytest
 import stress_worker
 from click.testing import CliRunner
-from conftest import SPECS_DIR, all_passing, ppr_record, write_yaml
+from conftest import SPECS_DIR, all_passing, live_claim_of, ppr_record, write_yaml
+from oracles import current_scores, replay_scores
 
 from mcreview.cli import cli
-from mcreview.services import claims, importer, review
+from mcreview.core.vocabulary import OVERALL, Outcome
+from mcreview.services import importer
+from mcreview.services.claims import ClaimedByOther
 from mcreview.services.history import (
     Event,
-    current_scores,
     format_history,
-    replay_scores,
     shorten,
     submission_history,
     utc_second,
 )
-from mcreview.store import sqlite as queue_db
+from mcreview.services.session import ReviewError, ReviewSession
+from mcreview.store.sqlite import open_sqlite
 
 WORKERS = 8
 SUBMISSIONS = 16
@@ -105,7 +107,7 @@ def test_stress_many_assessor_processes(tmp_path: Path, specs, handoff: bool) ->
     ids = [f"PPR-S-{n:03d}" for n in range(SUBMISSIONS)]
     for n, sid in enumerate(ids):
         write_yaml(folder, f"{sid}.yaml", ppr_record(sid, candidate=f"C-{20000 + n}"))
-    setup = queue_db.connect(db_path)
+    setup = open_sqlite(db_path)
     assert importer.import_paths(setup, [folder], specs).ok
     setup.conn.close()
 
@@ -143,7 +145,7 @@ def test_stress_many_assessor_processes(tmp_path: Path, specs, handoff: bool) ->
     assert sum(t["claims"] for t in tallies.values()) > 0
     assert sum(t["decisions"] for t in tallies.values()) > 0
 
-    database = queue_db.connect(db_path)
+    database = open_sqlite(db_path)
     try:
         conn = database.conn
         events = all_events(database)
@@ -188,37 +190,41 @@ def test_stress_many_assessor_processes(tmp_path: Path, specs, handoff: bool) ->
 
 
 def test_expired_lease_is_released(database, queued) -> None:
-    claims.claim(database, queued, "ana", lease_seconds=-5)  # a lease that already ran out
-    assert claims.current_claim(database.conn, queued) is None
-    review.set_level(database, queued, "overview", "Passing", "ben")  # not read-only any more
-    taken = claims.claim(database, queued, "ben")
+    ReviewSession(database, "ana", lease_seconds=-5).claim(queued)  # a lease that already ran out
+    assert live_claim_of(database, queued) is None
+    ReviewSession(database, "ben").set_level(
+        queued, component_id="overview", level="Passing"
+    )  # not read-only any more
+    taken = ReviewSession(database, "ben").claim(queued)
     assert taken.assessor == "ben"
-    with pytest.raises(claims.ClaimedByOther, match="claimed by ben"):
-        claims.claim(database, queued, "ana")
+    with pytest.raises(ClaimedByOther, match="claimed by ben"):
+        ReviewSession(database, "ana").claim(queued)
     claimers = [e.assessor for e in submission_history(database, queued) if e.action == "claim"]
     assert claimers == ["ana", "ben"]
 
 
 def test_claimed_submission_is_read_only_to_another_assessor(database, queued) -> None:
-    claims.claim(database, queued, "ana")
-    with pytest.raises(review.ReviewError, match="claimed by ana"):
-        review.set_level(database, queued, "overview", "Passing", "ben")
-    with pytest.raises(review.ReviewError, match="claimed by ana"):
-        review.set_comment(database, queued, review.OVERALL, "mine now", "ben")
-    with pytest.raises(review.ReviewError, match="claimed by ana"):
-        review.decide(database, queued, "ben", "")
-    with pytest.raises(claims.ClaimedByOther):
-        claims.release(database, queued, "ben")
+    ReviewSession(database, "ana").claim(queued)
+    with pytest.raises(ReviewError, match="claimed by ana"):
+        ReviewSession(database, "ben").set_level(queued, component_id="overview", level="Passing")
+    with pytest.raises(ReviewError, match="claimed by ana"):
+        ReviewSession(database, "ben").set_comment(queued, component_id=OVERALL, body="mine now")
+    with pytest.raises(ReviewError, match="claimed by ana"):
+        ReviewSession(database, "ben").decide(queued, comment="")
+    with pytest.raises(ClaimedByOther):
+        ReviewSession(database, "ben").release(queued)
     assert database.conn.execute("SELECT count(*) FROM scores").fetchone()[0] == 0
-    assert claims.current_claim(database.conn, queued).assessor == "ana"
+    assert live_claim_of(database, queued).assessor == "ana"
 
 
 def test_history_of_a_graded_submission(database, queued, run) -> None:
-    claims.claim(database, queued, "ana")
+    ReviewSession(database, "ana").claim(queued)
     for component, level in all_passing().items():
-        review.set_level(database, queued, component, level, "ana")
-    review.set_comment(database, queued, "case-study", "Clear rewrite.\n" + "detail " * 20, "ana")
-    review.decide(database, queued, "ana", "Well evidenced.")
+        ReviewSession(database, "ana").set_level(queued, component_id=component, level=level)
+    ReviewSession(database, "ana").set_comment(
+        queued, component_id="case-study", body="Clear rewrite.\n" + "detail " * 20
+    )
+    ReviewSession(database, "ana").decide(queued, comment="Well evidenced.")
 
     result = run("history", queued)
     assert result.exit_code == 0, result.output
@@ -248,14 +254,14 @@ def test_history_of_an_unknown_submission(database, queued, run) -> None:
 
 
 def test_release_by_hand_is_recorded(database, queued, run) -> None:
-    claims.claim(database, queued, "ana")
+    ReviewSession(database, "ana").claim(queued)
     result = run("release", queued, assessor="lead")
     assert result.exit_code == 0, result.output
     assert "held by ana" in result.output and "lease was live" in result.output
-    assert claims.current_claim(database.conn, queued) is None
+    assert live_claim_of(database, queued) is None
     last = submission_history(database, queued)[-1]
     assert (last.assessor, last.action, last.before) == ("lead", "release-forced", "ana")
-    claims.claim(database, queued, "ben")  # free for someone else now
+    ReviewSession(database, "ben").claim(queued)  # free for someone else now
 
     again = run("release", "PPR-T-001")
     assert "held by ben" in again.output
@@ -278,11 +284,11 @@ def test_history_lines_are_short_and_in_utc() -> None:
 
 def test_replay_follows_reopen_and_cleared_scores(database, queued) -> None:
     for component, level in all_passing().items():
-        review.set_level(database, queued, component, level, "ana")
-    review.decide(database, queued, "ana", "")
-    assert review.reopen(database, queued, "ben") == 2
-    review.set_level(database, queued, "case-study", "Basic", "ben")
-    review.set_level(database, queued, "overview", None, "ben")
+        ReviewSession(database, "ana").set_level(queued, component_id=component, level=level)
+    ReviewSession(database, "ana").decide(queued, comment="")
+    assert ReviewSession(database, "ben").reopen(queued) == 2
+    ReviewSession(database, "ben").set_level(queued, component_id="case-study", level="Basic")
+    ReviewSession(database, "ben").set_level(queued, component_id="overview", level=None)
     replayed = replay_scores(database)
     assert replayed == current_scores(database)
     assert replayed[(queued, 2, "ben", "case-study")] == "Basic"
@@ -291,15 +297,15 @@ def test_replay_follows_reopen_and_cleared_scores(database, queued) -> None:
 
 
 def test_handoff_after_release_carries_on_from_what_was_shown(database, queued) -> None:
-    claims.claim(database, queued, "zoe")
-    review.set_level(database, queued, "overview", "Not Yet", "zoe")
-    claims.release(database, queued, "zoe")
-    claims.claim(database, queued, "ben")
-    shown = review.load_submission(database, queued).levels
-    before = review.set_level(database, queued, "overview", "Passing", "ben")
+    ReviewSession(database, "zoe").claim(queued)
+    ReviewSession(database, "zoe").set_level(queued, component_id="overview", level="Not Yet")
+    ReviewSession(database, "zoe").release(queued)
+    ReviewSession(database, "ben").claim(queued)
+    shown = ReviewSession(database, "reader").load(queued).levels
+    before = ReviewSession(database, "ben").set_level(queued, component_id="overview", level="Passing")
     assert before == shown.get("overview")  # the trail must say what the screen replaced
     for component, level in all_passing().items():
-        review.set_level(database, queued, component, level, "ben")
-    assert review.load_submission(database, queued).levels == all_passing()
-    assert review.decide(database, queued, "ben", "") == review.EARNED
-    assert review.reopen(database, queued, "ben") == 2
+        ReviewSession(database, "ben").set_level(queued, component_id=component, level=level)
+    assert ReviewSession(database, "reader").load(queued).levels == all_passing()
+    assert ReviewSession(database, "ben").decide(queued, comment="") == Outcome.EARNED
+    assert ReviewSession(database, "ben").reopen(queued) == 2

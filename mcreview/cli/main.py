@@ -1,4 +1,4 @@
-"""The `mcreview` command: a thin click layer over the library modules.
+"""The `mcreview` command: a thin click layer over the services.
 
 Textual is imported only by the commands that open the UI, so scripted use
 (import, queue, sync) starts fast and works without a terminal; the importer, the
@@ -10,27 +10,34 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 import click
 import platformdirs
 
+from mcreview.cli.output import raw_json, say, warn
 from mcreview.cli.settings import Settings, default_assessor, default_db_path
+from mcreview.cli.sync import sync_command
+from mcreview.cli.team import history_command, release_command
+from mcreview.core.vocabulary import Status
 from mcreview.services import queue
-from mcreview.services.review import STATUSES
+from mcreview.services.session import check_assessor_name
 from mcreview.services.specfiles import default_specs_dir, load_spec_dir, sample_queue_dir
+
+STATUSES = [status.value for status in Status]
 
 
 @click.group(invoke_without_command=True)
 @click.option(
     "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    "db",
     envvar="MCREVIEW_DB",
     default=None,
-    help="Queue database (env MCREVIEW_DB; default in your user data folder).",
+    help="Queue: a SQLite file or a postgresql:// URL (env MCREVIEW_DB; default in your user data folder).",
 )
 @click.option(
     "--specs",
@@ -48,13 +55,13 @@ from mcreview.services.specfiles import default_specs_dir, load_spec_dir, sample
 )
 @click.version_option(package_name="mcreview")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path | None, specs_dir: Path | None, assessor: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, specs_dir: Path | None, assessor: str | None) -> None:
     """Assess educator micro-credential submissions from the terminal."""
-    ctx.obj = Settings(
-        db_path or default_db_path(),
-        specs_dir or default_specs_dir(),
-        (assessor or default_assessor()).strip() or "assessor",
-    )
+    try:
+        name = check_assessor_name(assessor or default_assessor())
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--assessor") from None
+    ctx.obj = Settings(db or str(default_db_path()), specs_dir or default_specs_dir(), name)
     if ctx.invoked_subcommand is None:
         ctx.invoke(review)
 
@@ -62,9 +69,8 @@ def cli(ctx: click.Context, db_path: Path | None, specs_dir: Path | None, assess
 def _run_app(settings: Settings) -> None:
     from mcreview.tui.app import build_app  # Textual loads only here
 
-    database = settings.database()
-    database.conn.close()
-    app = build_app(settings.db_path, settings.assessor)
+    store = settings.open_store()  # refuse a bad queue with one line, before the screen changes
+    app = build_app(store, settings.assessor)
     app.run()
 
 
@@ -76,24 +82,33 @@ def review(settings: Settings) -> None:
 
 
 @cli.command()
-@click.option("--keep", is_flag=True, help="Reuse the demo database from last time instead of a fresh one.")
+@click.option(
+    "--keep", is_flag=True, help="Keep the demo queue in your user data folder and reuse it next time."
+)
 @click.pass_obj
 def demo(settings: Settings, keep: bool) -> None:
-    """Open the app on a fresh database loaded with the bundled sample queue."""
+    """Open the app on a fresh queue loaded with the bundled sample submissions."""
+    from mcreview.services import importer
+
     folder = (
         Path(platformdirs.user_data_dir("mcreview"))
         if keep
         else Path(tempfile.mkdtemp(prefix="mcreview-demo-"))
     )
-    settings.db_path = folder / "demo.db"
-    database = settings.database()
-    from mcreview.services import importer
-
-    report = importer.import_paths(database, [sample_queue_dir()], settings.specs())
-    database.conn.close()
-    click.echo(f"demo queue: {settings.db_path} ({report.summary()})", err=True)
-    _run_app(settings)
-    click.echo(f"demo database kept at {settings.db_path}")
+    settings.db = str(folder / "demo.db")
+    try:
+        store = settings.open_store()
+        try:
+            report = importer.import_paths(store, [sample_queue_dir()], settings.specs())
+        finally:
+            store.close()
+        warn(f"demo queue: {settings.db} ({report.summary()})")
+        _run_app(settings)
+    finally:
+        if keep:
+            say(f"demo queue kept at {settings.db}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @cli.command("import")
@@ -101,18 +116,25 @@ def demo(settings: Settings, keep: bool) -> None:
 @click.pass_obj
 def import_command(settings: Settings, paths: tuple[Path, ...]) -> None:
     """Queue submissions from YAML files, folders or .jsonl files."""
-    specs = settings.specs()
-    database = settings.database()
     from mcreview.services import importer
 
-    report = importer.import_paths(database, list(paths), specs)
+    specs = settings.specs()
+    with settings.session() as session:
+        report = importer.import_paths(session.store, list(paths), specs)
     for problem in report.rejected:
-        click.echo(f"rejected: {problem}", err=True)
+        warn(f"rejected: {problem}")
     for problem in report.conflicts:
-        click.echo(f"conflict: {problem}", err=True)
-    click.echo(report.summary())
+        warn(f"conflict: {problem}")
+    say(report.summary())
     if not report.ok:
         sys.exit(1)
+
+
+def _queue_line(row: queue.QueueRow) -> str:
+    return (
+        f"{row.id:<20} {row.credential:<42} {row.status:<10} "
+        f"{row.submitted:<10} {row.flags:<5} {row.assessor or ''}"
+    )
 
 
 @cli.command("queue")
@@ -129,30 +151,28 @@ def queue_command(
     Flags: I possible identifying information, W outside a word limit,
     M missing or empty response or attachment (details: mcreview checks ID).
     """
-    database = settings.database()
     filters = queue.QueueFilter(status=status, credential=credential)
-    counts = queue.status_counts(database, filters)
-    if not as_json:
-        click.echo("  ".join(f"{s}: {counts.get(s, 0)}" for s in STATUSES))
-        click.echo(f"{'id':<20} {'credential':<42} {'status':<10} {'submitted':<10} {'flags':<5} assessor")
-    after = None
-    shown = 0
-    while True:
-        rows = queue.page(database, filters, after, 500)
-        for row in rows:
-            if as_json:
-                click.echo(json.dumps(row.__dict__))
-            else:
-                click.echo(
-                    f"{row.id:<20} {row.credential:<42} {row.status:<10} "
-                    f"{row.submitted:<10} {row.flags:<5} {row.assessor or ''}"
-                )
-            shown += 1
-            if limit and shown >= limit:
+    with settings.session() as session:
+        store = session.store
+        counts = queue.status_counts(store, filters)
+        if not as_json:
+            say("  ".join(f"{s}: {counts.get(s, 0)}" for s in STATUSES))
+            say(f"{'id':<20} {'credential':<42} {'status':<10} {'submitted':<10} {'flags':<5} assessor")
+        after = None
+        shown = 0
+        while True:
+            rows = queue.page(store, filters, after=after, limit=500)
+            for row in rows:
+                if as_json:
+                    raw_json(json.dumps(asdict(row)))
+                else:
+                    say(_queue_line(row))
+                shown += 1
+                if limit and shown >= limit:
+                    return
+            if len(rows) < 500:
                 return
-        if len(rows) < 500:
-            return
-        after = (rows[-1].submitted, rows[-1].id)
+            after = (rows[-1].submitted, rows[-1].id)
 
 
 @cli.command("checks")
@@ -163,20 +183,21 @@ def checks_command(settings: Settings, submission_id: str | None, recompute: boo
     """Show a submission's pre-checks (word limits, completeness, identifiers)."""
     from mcreview.services import prechecks
 
-    database = settings.database()
-    if recompute:
-        click.echo(f"recomputed pre-checks for {prechecks.recompute_all(database)} submissions")
-    if submission_id is None:
-        if not recompute:
-            raise click.UsageError("name a submission, or pass --recompute")
-        return
-    if database.conn.execute("SELECT 1 FROM submissions WHERE id = ?", (submission_id,)).fetchone() is None:
-        raise click.ClickException(f"no submission '{submission_id}' in the queue")
-    found = prechecks.load_prechecks(database, submission_id)
+    if submission_id is None and not recompute:
+        raise click.UsageError("name a submission, or pass --recompute")
+    with settings.session() as session:
+        if recompute:
+            done = prechecks.recompute_all(session.store, session.library)
+            say(f"recomputed pre-checks for {done} submissions")
+        if submission_id is None:
+            return
+        if not session.exists(submission_id):
+            raise click.ClickException(f"no submission '{submission_id}' in the queue")
+        found = prechecks.load_prechecks(session.store, submission_id)
     for check in found:
-        click.echo(check.detail)
+        say(check.detail)
     if not found:
-        click.echo("no findings")
+        say("no findings")
 
 
 @cli.group()
@@ -191,16 +212,13 @@ def specs_check(settings: Settings, directory: Path | None) -> None:
     """Validate every spec in DIRECTORY (default: the configured specs)."""
     loaded, problems = load_spec_dir(directory or settings.specs_dir)
     for problem in problems:
-        click.echo(str(problem))
+        say(str(problem))
     if problems:
         sys.exit(1)
-    click.echo(f"{len(loaded)} specs OK: {', '.join(sorted(loaded))}")
+    say(f"{len(loaded)} specs OK: {', '.join(sorted(loaded))}")
 
 
-# Commands kept in their own modules register below, one line each.
-from mcreview.cli.sync import sync_command  # noqa: E402
-from mcreview.cli.team import history_command, release_command  # noqa: E402
-
+# Commands kept in their own modules register here, one line each.
 cli.add_command(history_command)
 cli.add_command(release_command)
 cli.add_command(sync_command)
@@ -211,10 +229,12 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False, prog_name="mcreview")
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        warn("aborted")
         sys.exit(130)
     except click.ClickException as error:
-        error.show()
+        if isinstance(error, click.UsageError) and error.ctx is not None:
+            warn(error.ctx.get_usage())
+        warn(f"Error: {error.format_message()}")  # the message may quote a file name or an id
         sys.exit(error.exit_code)
     except SystemExit:
         raise
@@ -223,5 +243,5 @@ def main() -> None:
     except Exception as error:  # last resort: one line, never a traceback
         if os.environ.get("MCREVIEW_DEBUG"):
             raise
-        click.echo(f"mcreview: error: {type(error).__name__}: {error}", err=True)
+        warn(f"mcreview: error: {type(error).__name__}: {error}")
         sys.exit(1)

@@ -1,23 +1,26 @@
-"""Where mcreview finds its database, specs and sample queue, and who is assessing."""
+"""Where mcreview finds its queue and specs, and who is assessing (from options and env)."""
 
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 import platformdirs
 
+from mcreview.cli.output import warn
 from mcreview.core.specs import Spec
+from mcreview.services.session import ReviewSession
 from mcreview.services.specfiles import load_spec_dir
-from mcreview.store import sqlite as queue_db
-from mcreview.store.sqlite import QueueDatabase
+from mcreview.store import Store, StoreError, is_server_url, open_store
 
 
 @dataclass
 class Settings:
-    db_path: Path
+    db: str  # a SQLite file path, or a postgresql:// URL
     specs_dir: Path
     assessor: str
 
@@ -25,16 +28,33 @@ class Settings:
         """Load specs or stop with one line per problem."""
         specs, problems = load_spec_dir(self.specs_dir)
         for problem in problems:
-            click.echo(f"warning: {problem}", err=True)
+            warn(f"warning: {problem}")
         if not specs:
             raise click.ClickException(f"no usable specs in {self.specs_dir}")
         return specs
 
-    def database(self) -> QueueDatabase:
+    def open_store(self) -> Store:
+        """The queue, or one line saying why it cannot be opened."""
         try:
-            return queue_db.connect(self.db_path)
-        except Exception as error:  # sqlite3 raises several types for a bad file
-            raise click.ClickException(f"{self.db_path}: cannot open the queue database: {error}") from None
+            store = open_store(self.db)
+        except StoreError as error:
+            raise click.ClickException(str(error)) from None
+        for line in getattr(store, "warnings", []):
+            warn(f"warning: {line}")
+        return store
+
+    @contextmanager
+    def session(self) -> Iterator[ReviewSession]:
+        """A review session on the queue, closed when the command ends."""
+        store = self.open_store()
+        try:
+            yield ReviewSession(store, self.assessor)
+        finally:
+            store.close()
+
+    @property
+    def is_server(self) -> bool:
+        return is_server_url(self.db)
 
 
 def default_db_path() -> Path:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from mcreview.cli.output import say
 from mcreview.cli.settings import Settings
 
 if TYPE_CHECKING:  # imported by the command itself, so other commands do not load it
@@ -38,26 +39,24 @@ def sync_command(settings: Settings, destination: Path, everything: bool, dry_ru
     """Export new decisions and their scores as a pair of CSV files in DESTINATION."""
     from mcreview.services import sync
 
-    database = settings.database()
-    try:
-        result = sync.sync(database, destination, settings.assessor, everything=everything, dry_run=dry_run)
-    except sync.SyncError as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        database.conn.close()
+    with settings.session() as session:
+        try:
+            result = sync.sync(
+                session.store, destination, settings.assessor, everything=everything, dry_run=dry_run
+            )
+        except sync.SyncError as error:
+            raise click.ClickException(str(error)) from None
     for line in _recovery_lines(result):
-        click.echo(line)
+        say(line)
     if not result.decisions:
-        click.echo("nothing new to sync")
+        say("nothing new to sync")
         return
     if dry_run:
-        click.echo(
-            f"would sync {len(result.decisions)} decisions, {result.scores} scores to {result.destination}:"
-        )
-        for submission_id, revision in result.decisions:
-            click.echo(f"  {submission_id} revision {revision}")
-        click.echo("dry run: nothing written")
+        say(f"would sync {len(result.decisions)} decisions, {result.scores} scores to {result.destination}:")
+        for submission_id, _attempt, revision in result.decisions:
+            say(f"  {submission_id} revision {revision}")
+        say("dry run: nothing written")
         return
-    click.echo(f"batch {result.batch}: {len(result.decisions)} decisions, {result.scores} scores")
+    say(f"batch {result.batch}: {len(result.decisions)} decisions, {result.scores} scores")
     for path in result.files:
-        click.echo(f"  {path}")
+        say(f"  {path}")

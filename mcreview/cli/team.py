@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import click
 
+from mcreview.cli.output import say
 from mcreview.cli.settings import Settings
-from mcreview.services import claims
-from mcreview.services.history import format_history, submission_history
-from mcreview.store.sqlite import QueueDatabase
+from mcreview.services.history import format_history
+from mcreview.services.session import ReviewSession
 
 
-def _require_submission(database: QueueDatabase, submission_id: str) -> None:
+def _require_submission(session: ReviewSession, submission_id: str) -> None:
     """Stop with one line (exit 1) when the id is not in the queue."""
-    row = database.conn.execute("SELECT 1 FROM submissions WHERE id = ?", (submission_id,)).fetchone()
-    if row is None:
+    if not session.exists(submission_id):
         raise click.ClickException(f"no submission '{submission_id}' in the queue")
 
 
@@ -27,13 +26,10 @@ def _require_submission(database: QueueDatabase, submission_id: str) -> None:
 @click.pass_obj
 def history_command(settings: Settings, submission_id: str) -> None:
     """Print every recorded change to submission ID, oldest first (times in UTC)."""
-    database = settings.database()
-    try:
-        _require_submission(database, submission_id)
-        for line in format_history(submission_history(database, submission_id)):
-            click.echo(line)
-    finally:
-        database.conn.close()
+    with settings.session() as session:
+        _require_submission(session, submission_id)
+        for line in format_history(session.history(submission_id)):
+            say(line)
 
 
 @click.command("release")
@@ -41,15 +37,13 @@ def history_command(settings: Settings, submission_id: str) -> None:
 @click.pass_obj
 def release_command(settings: Settings, submission_id: str) -> None:
     """Free the claim on submission ID, whoever holds it (recorded as release-forced)."""
-    database = settings.database()
-    try:
-        _require_submission(database, submission_id)
-        held = claims.release(database, submission_id, settings.assessor, forced=True)
-    finally:
-        database.conn.close()
-    if held is None:
-        click.echo(f"{submission_id}: not claimed")
+    with settings.session() as session:
+        _require_submission(session, submission_id)
+        released = session.release(submission_id, forced=True)
+    if released is None:
+        say(f"{submission_id}: not claimed")
         return
+    held = released.claim
     since = held.claimed_at[:19].replace("T", " ")
-    state = "lease had expired" if held.expired() else "lease was live"
-    click.echo(f"{submission_id}: released the claim held by {held.assessor} since {since} UTC ({state})")
+    state = "lease was live" if released.was_live else "lease had expired"
+    say(f"{submission_id}: released the claim held by {held.assessor} since {since} UTC ({state})")

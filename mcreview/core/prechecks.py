@@ -92,7 +92,9 @@ def compute_prechecks(
     for component_id, name, present in attachments:
         if name is not None and not present:
             title = spec.component(component_id).title
-            found.append(PreCheck(component_id, "attachment_missing", f"{title}: attachment not found: {name}"))
+            found.append(
+                PreCheck(component_id, "attachment_missing", f"{title}: attachment not found: {name}")
+            )
     return found
 
 

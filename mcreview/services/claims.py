@@ -4,131 +4,103 @@ A claim is a row with an expiry time. Opening a submission claims it (or renews
 the assessor's own claim); every scoring write re-checks the claim inside its
 own transaction, so two assessors can never both score or decide one revision.
 A lease nobody renews (a closed laptop, a dropped SSH link) simply runs out.
+Whether a lease is live is decided by the database's clock (tx.now()), never by
+the clock of the process asking, so a process whose clock runs ahead cannot take
+over a live claim.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from mcreview.store import sqlite as queue_db
-from mcreview.store.sqlite import QueueDatabase
+from mcreview.core.vocabulary import Event
+from mcreview.store.api import ClaimRow
+from mcreview.store.transaction import Transaction
 
 LEASE_SECONDS = 15 * 60
 
 
-@dataclass(frozen=True)
-class Claim:
-    submission_id: str
-    assessor: str
-    claimed_at: str
-    expires_at: str
-
-    def expired(self, now: datetime | None = None) -> bool:
-        return datetime.fromisoformat(self.expires_at) <= (now or datetime.now(UTC))
-
-
 class ClaimedByOther(Exception):
-    def __init__(self, claim: Claim) -> None:
+    def __init__(self, claim: ClaimRow) -> None:
         super().__init__(f"claimed by {claim.assessor} since {claim.claimed_at[:16].replace('T', ' ')} UTC")
         self.claim = claim
 
 
-def current_claim(conn: sqlite3.Connection, submission_id: str) -> Claim | None:
-    """The live claim on a submission, ignoring expired ones."""
-    row = conn.execute(
-        "SELECT submission_id, assessor, claimed_at, expires_at FROM claims WHERE submission_id = ?",
-        (submission_id,),
-    ).fetchone()
-    if row is None:
-        return None
-    claim = Claim(*row)
-    return None if claim.expired() else claim
+def later(at: str, seconds: float) -> str:
+    """A stored time plus some seconds, in the same text form (the arithmetic is ours, the
+    starting time is the database's)."""
+    moment = datetime.fromisoformat(at) + timedelta(seconds=seconds)
+    return moment.isoformat(timespec="microseconds")
 
 
-def check_writable(conn: sqlite3.Connection, submission_id: str, assessor: str) -> None:
-    """Raise ClaimedByOther when someone else holds a live claim."""
-    claim = current_claim(conn, submission_id)
-    if claim is not None and claim.assessor != assessor:
-        raise ClaimedByOther(claim)
+def live_claim(tx: Transaction, submission_id: str) -> ClaimRow | None:
+    """The live claim on a submission, if any (an expired one is no claim)."""
+    claim = tx.claim(submission_id)
+    return claim if claim is not None and claim.live_at(tx.now()) else None
 
 
 def hold_claim(
-    conn: sqlite3.Connection, submission_id: str, assessor: str, lease_seconds: int = LEASE_SECONDS
-) -> Claim:
+    tx: Transaction, submission_id: str, assessor: str, *, lease_seconds: float = LEASE_SECONDS
+) -> ClaimRow:
     """Inside a write transaction: take or renew the assessor's claim, or raise
     ClaimedByOther. Scoring writes call this too, so nobody writes unclaimed."""
-    existing = current_claim(conn, submission_id)
+    existing = live_claim(tx, submission_id)
     if existing is not None and existing.assessor != assessor:
         raise ClaimedByOther(existing)
-    now = datetime.now(UTC)
-    expires = (now + timedelta(seconds=lease_seconds)).isoformat(timespec="microseconds")
-    claimed_at = existing.claimed_at if existing else now.isoformat(timespec="microseconds")
-    conn.execute(
-        "INSERT INTO claims (submission_id, assessor, claimed_at, expires_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (submission_id) DO UPDATE SET assessor = excluded.assessor,"
-        " claimed_at = excluded.claimed_at, expires_at = excluded.expires_at",
-        (submission_id, assessor, claimed_at, expires),
+    now = tx.now()
+    claim = ClaimRow(
+        submission_id, assessor, existing.claimed_at if existing else now, later(now, lease_seconds)
     )
+    tx.put_claim(claim)
     if existing is None:
-        queue_db.record_event(conn, assessor, submission_id, "claim", "", None, expires)
-    return Claim(submission_id, assessor, claimed_at, expires)
-
-
-def release_claim(conn: sqlite3.Connection, submission_id: str, assessor: str, at: str | None = None) -> None:
-    """Inside a write transaction: drop the assessor's own claim, recorded."""
-    cursor = conn.execute(
-        "DELETE FROM claims WHERE submission_id = ? AND assessor = ?", (submission_id, assessor)
-    )
-    if cursor.rowcount:
-        queue_db.record_event(conn, assessor, submission_id, "release", "", assessor, None, at)
-
-
-def claim(
-    database: QueueDatabase,
-    submission_id: str,
-    assessor: str,
-    lease_seconds: int = LEASE_SECONDS,
-) -> Claim:
-    """Take or renew a claim; raises ClaimedByOther if another assessor holds it."""
-    with queue_db.write(database) as conn:
-        if conn.execute("SELECT 1 FROM submissions WHERE id = ?", (submission_id,)).fetchone() is None:
-            raise LookupError(f"no submission '{submission_id}' in the queue")
-        return hold_claim(conn, submission_id, assessor, lease_seconds)
-
-
-def release(database: QueueDatabase, submission_id: str, assessor: str, forced: bool = False) -> Claim | None:
-    """Give a claim up. Only its holder may, unless `forced` (recorded as such)."""
-    with queue_db.write(database) as conn:
-        row = conn.execute(
-            "SELECT submission_id, assessor, claimed_at, expires_at FROM claims WHERE submission_id = ?",
-            (submission_id,),
-        ).fetchone()
-        if row is None:
-            return None
-        held = Claim(*row)
-        if held.assessor != assessor and not forced and not held.expired():
-            raise ClaimedByOther(held)
-        conn.execute("DELETE FROM claims WHERE submission_id = ?", (submission_id,))
-        queue_db.record_event(
-            conn,
-            assessor,
-            submission_id,
-            "release-forced" if forced else "release",
-            "",
-            held.assessor,
-            None,
+        tx.record_event(
+            assessor=assessor, submission_id=submission_id, action=Event.CLAIM, after=claim.expires_at
         )
-    return held
+    return claim
 
 
-def release_all(database: QueueDatabase, assessor: str) -> int:
+def release_own_claim(tx: Transaction, submission_id: str, assessor: str) -> None:
+    """Inside a write transaction: drop the assessor's own claim, recorded."""
+    if tx.delete_claim(submission_id, assessor=assessor):
+        tx.record_event(assessor=assessor, submission_id=submission_id, action=Event.RELEASE, before=assessor)
+
+
+@dataclass(frozen=True)
+class Released:
+    """A claim given up, and whether its lease was still live when it was."""
+
+    claim: ClaimRow
+    was_live: bool
+
+    @property
+    def assessor(self) -> str:
+        return self.claim.assessor
+
+
+def release_claim(
+    tx: Transaction, submission_id: str, assessor: str, *, forced: bool = False
+) -> Released | None:
+    """Give a claim up: only its holder may, unless `forced` (recorded as such)."""
+    held = tx.claim(submission_id)
+    if held is None:
+        return None
+    live = held.live_at(tx.now())
+    if held.assessor != assessor and not forced and live:
+        raise ClaimedByOther(held)
+    tx.delete_claim(submission_id)
+    tx.record_event(
+        assessor=assessor,
+        submission_id=submission_id,
+        action=Event.RELEASE_FORCED if forced else Event.RELEASE,
+        before=held.assessor,
+    )
+    return Released(held, live)
+
+
+def release_all_claims(tx: Transaction, assessor: str) -> int:
     """Give up every claim an assessor holds (on a clean exit)."""
-    with queue_db.write(database) as conn:
-        held = [
-            row[0] for row in conn.execute("SELECT submission_id FROM claims WHERE assessor = ?", (assessor,))
-        ]
-        for submission_id in held:
-            release_claim(conn, submission_id, assessor)
+    held = tx.claimed_by(assessor)
+    for submission_id in held:
+        release_own_claim(tx, submission_id, assessor)
     return len(held)

@@ -15,17 +15,16 @@ import csv
 import io
 import json
 import os
-import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from mcreview.services.review import DECIDED, SYNCED, load_spec
-from mcreview.store import sqlite as queue_db
-from mcreview.store.sqlite import QueueDatabase
+from mcreview.core.vocabulary import Event
+from mcreview.store.api import ExportDecision, ExportScore, Store, StoreError
+from mcreview.store.transaction import Transaction
 
 DECISION_COLUMNS = (
     "batch",
@@ -56,7 +55,10 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
 DECISIONS_PREFIX = "decisions-"
 SCORES_PREFIX = "scores-"
 
-Key = tuple[str, int]  # (submission_id, revision): a decision's identity
+Key = tuple[str, int, int]  # (submission_id, attempt, revision): a decision's identity
+# A receiver's file may hold anything the export can write: a 10,000-character comment is
+# far below this, but recovery must never fail on a field the csv module thinks too big.
+FIELD_LIMIT = 2**31 - 1
 
 
 class SyncError(Exception):
@@ -103,6 +105,7 @@ class DecisionOut(NamedTuple):  # a tuple: 100,000 of these are built per full e
     assessor: str
     decision: str
     decided_at: str
+    attempt: int
     revision: int
     override: bool
     comment: str
@@ -110,18 +113,10 @@ class DecisionOut(NamedTuple):  # a tuple: 100,000 of these are built per full e
 
     @property
     def key(self) -> Key:
-        return (self.submission_id, self.revision)
+        return (self.submission_id, self.attempt, self.revision)
 
 
-class ScoreOut(NamedTuple):
-    submission_id: str
-    revision: int
-    part: int | None
-    component: str
-    level: str
-    passing: bool
-    comment: str
-    assessor: str
+ScoreOut = ExportScore
 
 
 @dataclass(frozen=True)
@@ -228,17 +223,6 @@ def scores_csv(batch: int, scores: list[ScoreOut]) -> bytes:
     return render_csv(SCORE_COLUMNS, rows)
 
 
-@contextmanager
-def _snapshot(database: QueueDatabase) -> Iterator[sqlite3.Connection]:
-    """One read transaction, so decisions and their scores come from the same moment."""
-    conn = database.conn
-    conn.execute("BEGIN")
-    try:
-        yield conn
-    finally:
-        conn.execute("COMMIT")
-
-
 def _parts(text: str) -> dict[int, str]:
     try:
         raw = json.loads(text or "{}")
@@ -251,63 +235,42 @@ def _parts(text: str) -> dict[int, str]:
     return parts
 
 
+def _decision_out(row: ExportDecision, parsed: dict[str, dict[int, str]]) -> DecisionOut:
+    parts = parsed.get(row.part_outcomes)
+    if parts is None:  # part_outcomes texts repeat: parse each once
+        parts = parsed[row.part_outcomes] = _parts(row.part_outcomes)
+    return DecisionOut(
+        row.submission_id,
+        row.credential,
+        row.candidate,
+        row.assessor,
+        row.outcome,
+        row.decided_at,
+        row.attempt,
+        row.revision,
+        row.override,
+        row.comment,
+        parts,
+    )
+
+
 def collect(
-    database: QueueDatabase, everything: bool = False, exclude: frozenset[Key] = frozenset()
+    store: Store, everything: bool = False, exclude: frozenset[Key] = frozenset()
 ) -> tuple[list[DecisionOut], list[ScoreOut]]:
     """The decision revisions to export (unsynced ones, or with everything all of them),
-    oldest decision first, and the scores of exactly those revisions.
+    oldest decision first, and the scores of exactly those revisions, from one snapshot
+    and in file order."""
 
-    Two queries, however many decisions: the scores come back already in file order
-    (decision order, then rubric order), with the rubric's order and part numbers
-    joined from a small temporary table, so no Python runs per score row but the copy.
-    """
-    unsynced = "" if everything else " WHERE d.sync_batch IS NULL"
-    parsed: dict[str, dict[int, str]] = {}  # part_outcomes texts repeat: parse each once
-    with _snapshot(database) as conn:
-        decisions = []
-        for row in conn.execute(
-            "SELECT d.submission_id, s.credential, s.candidate, d.assessor, d.outcome, d.decided_at,"
-            " d.revision, d.override, d.comment, d.part_outcomes"
-            " FROM decisions d JOIN submissions s ON s.id = d.submission_id"
-            + unsynced
-            + " ORDER BY d.decided_at, d.submission_id, d.revision"
-        ):
-            parts = parsed.get(row[9])
-            if parts is None:
-                parts = parsed[row[9]] = _parts(row[9])
-            decisions.append(DecisionOut(*row[:7], bool(row[7]), row[8], parts))
-        _rubric_table(database, conn)
-        rows = conn.execute(
-            "SELECT sc.submission_id, sc.revision, r.part, sc.component_id, sc.level, sc.passing,"
-            " COALESCE(c.body, ''), sc.assessor"
-            " FROM decisions d JOIN scores sc ON sc.submission_id = d.submission_id"
-            " AND sc.revision = d.revision"
-            " LEFT JOIN comments c ON c.submission_id = sc.submission_id AND c.revision = sc.revision"
-            " AND c.assessor = sc.assessor AND c.component_id = sc.component_id"
-            " LEFT JOIN temp.sync_rubric r ON r.spec_hash = sc.spec_hash AND r.component_id = sc.component_id"
-            + unsynced
-            + " ORDER BY d.decided_at, d.submission_id, d.revision, COALESCE(r.position, 1000000),"
-            " sc.component_id, sc.assessor"
-        ).fetchall()
-        conn.execute("DROP TABLE temp.sync_rubric")
+    def work(tx: Transaction) -> tuple[list[ExportDecision], list[ExportScore]]:
+        return tx.export_decisions(everything=everything), tx.export_scores(everything=everything)
+
+    rows, scores = store.read(work)
+    parsed: dict[str, dict[int, str]] = {}
+    decisions = [_decision_out(row, parsed) for row in rows]
     if exclude:
         decisions = [d for d in decisions if d.key not in exclude]
-        rows = [r for r in rows if (r[0], r[1]) not in exclude]
-    return decisions, list(map(ScoreOut._make, rows))
-
-
-def _rubric_table(database: QueueDatabase, conn: sqlite3.Connection) -> None:
-    """temp.sync_rubric: each stored spec's components with their rubric position and part."""
-    conn.execute(
-        "CREATE TEMP TABLE sync_rubric (spec_hash TEXT, component_id TEXT, position INTEGER,"
-        " part INTEGER, PRIMARY KEY (spec_hash, component_id)) WITHOUT ROWID"
-    )
-    for (spec_hash,) in conn.execute("SELECT hash FROM specs").fetchall():
-        components = load_spec(database, spec_hash).components
-        conn.executemany(
-            "INSERT OR IGNORE INTO temp.sync_rubric VALUES (?, ?, ?, ?)",
-            [(spec_hash, c.id, position, c.part_number) for position, c in enumerate(components)],
-        )
+        scores = [s for s in scores if (s.submission_id, s.attempt, s.revision) not in exclude]
+    return decisions, scores
 
 
 def check_destination(destination: Path) -> Path:
@@ -321,71 +284,31 @@ def check_destination(destination: Path) -> Path:
     return destination.resolve()
 
 
-def _database_file(database: QueueDatabase) -> str:
-    for _, name, file in database.conn.execute("PRAGMA database_list"):
-        if name == "main":
-            return file or ""
-    return ""
-
-
-@contextmanager
-def _page_cache(conn: sqlite3.Connection, kib: int = 128 * 1024) -> Iterator[None]:
-    """A larger page cache while a batch is read and marked: a full export touches every
-    decisions and submissions page, and SQLite's default 2 MB cache spills to the WAL
-    again and again inside the marking transaction."""
-    previous = conn.execute("PRAGMA cache_size").fetchone()[0]
-    conn.execute(f"PRAGMA cache_size = -{kib}")
-    try:
-        yield
-    finally:
-        conn.execute(f"PRAGMA cache_size = {previous}")
-
-
-@contextmanager
-def sync_lock(database: QueueDatabase) -> Iterator[None]:
-    """One sync per queue at a time, without holding the queue's write lock (assessors keep
-    working). The lock is a transaction on a small side file, so a crashed sync releases it."""
-    path = _database_file(database)
-    if not path:  # an in-memory database has no other process to race with
-        yield
-        return
-    lock_path = path + "-synclock"
-    conn = sqlite3.connect(lock_path, timeout=0, isolation_level=None)
-    try:
-        try:
-            conn.execute("BEGIN EXCLUSIVE")
-        except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode == sqlite3.SQLITE_BUSY:
-                raise SyncError(
-                    f"{path}: another sync of this queue is running; try again when it ends"
-                ) from None
-            raise SyncError(f"{lock_path}: cannot take the sync lock: {error}") from None
-        yield
-    finally:
-        conn.close()
+def _reader(handle: io.TextIOBase) -> csv.DictReader[str]:
+    csv.field_size_limit(FIELD_LIMIT)
+    return csv.DictReader(handle)
 
 
 def _read_keys(path: Path) -> tuple[Key, ...]:
     with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return tuple((restore(row["submission_id"]), int(row["revision"])) for row in reader)
+        return tuple(
+            (restore(row["submission_id"]), int(row.get("attempt") or 1), int(row["revision"]))
+            for row in _reader(handle)
+        )
 
 
 def _count_rows(path: Path) -> int:
     if not path.exists():
         return 0
     with open(path, encoding="utf-8", newline="") as handle:
-        return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
+        return sum(1 for _ in _reader(handle))
 
 
-def find_interrupted(database: QueueDatabase, destination: Path) -> list[Interrupted]:
+def find_interrupted(store: Store, destination: Path) -> list[Interrupted]:
     """Batches reserved for this folder that no run finished; reads, changes nothing."""
     found = []
-    for batch, files in database.conn.execute(
-        "SELECT id, files FROM sync_batches WHERE finished_at IS NULL AND destination = ? ORDER BY id",
-        (str(destination),),
-    ).fetchall():
-        names = tuple(sorted(json.loads(files), key=lambda n: not n.startswith(DECISIONS_PREFIX)))
+    for batch in store.read(lambda tx: tx.unfinished_sync_batches(str(destination))):
+        names = tuple(sorted(json.loads(batch.files), key=lambda n: not n.startswith(DECISIONS_PREFIX)))
         keys: tuple[Key, ...] = ()
         scores = 0
         reached = bool(names) and (destination / names[0]).is_file()
@@ -395,12 +318,12 @@ def find_interrupted(database: QueueDatabase, destination: Path) -> list[Interru
                 scores = sum(_count_rows(destination / n) for n in names[1:])
             except (OSError, ValueError, KeyError, csv.Error) as error:
                 raise SyncError(f"{destination / names[0]}: cannot read interrupted batch: {error}") from None
-        found.append(Interrupted(batch, names, reached, keys, scores))
+        found.append(Interrupted(batch.id, names, reached, keys, scores))
     return found
 
 
 def _mark(
-    conn: sqlite3.Connection,
+    tx: Transaction,
     batch: int,
     keys: Iterable[Key],
     scores: int,
@@ -411,41 +334,25 @@ def _mark(
 ) -> None:
     """Inside a write transaction: these revisions went out in this batch."""
     keys = list(keys)
-    now = queue_db.utc_now()
-    # One set-based UPDATE per table, driven by a temporary table of the keys: at 100,000
-    # decisions, 200,000 single-row UPDATEs spent their time on statement overhead.
-    conn.execute(
-        "CREATE TEMP TABLE sync_keys (submission_id TEXT, revision INTEGER,"
-        " PRIMARY KEY (submission_id, revision)) WITHOUT ROWID"
-    )
-    try:
-        conn.executemany("INSERT OR IGNORE INTO temp.sync_keys VALUES (?, ?)", keys)
-        conn.execute(  # a decision's sync_batch is the latest batch that carried it
-            "UPDATE decisions SET sync_batch = ?"
-            " WHERE (submission_id, revision) IN (SELECT submission_id, revision FROM temp.sync_keys)"
-            " AND (sync_batch IS NULL OR sync_batch < ?)",
-            (batch, batch),
-        )
-        conn.execute(  # only when the exported revision is still the current decision
-            "UPDATE submissions SET status = ?, updated_at = ? WHERE status = ?"
-            " AND (id, revision) IN (SELECT submission_id, revision FROM temp.sync_keys)",
-            (SYNCED, now, DECIDED),
-        )
-    finally:
-        conn.execute("DROP TABLE temp.sync_keys")
-    conn.execute(
-        "UPDATE sync_batches SET finished_at = ?, decisions = ?, scores = ? WHERE id = ?",
-        (now, len(keys), scores, batch),
-    )
-    detail = {"destination": str(destination), "files": list(files), "decisions": len(keys), "scores": scores}
+    tx.mark_synced(batch, keys, scores=scores)
+    detail: dict[str, object] = {
+        "destination": str(destination),
+        "files": list(files),
+        "decisions": len(keys),
+        "scores": scores,
+    }
     if recovered:
         detail["recovered"] = True
-    queue_db.record_event(conn, assessor, None, "sync", f"batch {batch}", None, json.dumps(detail), now)
+    tx.record_event(
+        assessor=assessor,
+        submission_id=None,
+        action=Event.SYNC,
+        target=f"batch {batch}",
+        after=json.dumps(detail),
+    )
 
 
-def _recover(
-    database: QueueDatabase, destination: Path, item: Interrupted, assessor: str, fs: FileOps
-) -> None:
+def _recover(store: Store, destination: Path, item: Interrupted, assessor: str, fs: FileOps) -> None:
     """Finish recording a batch that reached the folder, or undo one that did not."""
     for name in item.files:
         fs.remove(destination / temp_name(name))
@@ -453,31 +360,37 @@ def _recover(
         for name in item.files:  # e.g. a scores file renamed before the run died
             fs.remove(destination / name)
     fs.fsync_dir(destination)
-    with queue_db.write(database) as conn:
+
+    def work(tx: Transaction) -> None:
         if item.reached_destination:
-            _mark(conn, item.batch, item.keys, item.scores, destination, item.files, assessor, recovered=True)
+            _mark(tx, item.batch, item.keys, item.scores, destination, item.files, assessor, recovered=True)
         else:
-            conn.execute("DELETE FROM sync_batches WHERE id = ? AND finished_at IS NULL", (item.batch,))
-            queue_db.record_event(conn, assessor, None, "sync_abandoned", f"batch {item.batch}")
+            tx.drop_sync_batch(item.batch)
+            tx.record_event(
+                assessor=assessor,
+                submission_id=None,
+                action=Event.SYNC_ABANDONED,
+                target=f"batch {item.batch}",
+            )
+
+    store.write(work)
 
 
-def _reserve(database: QueueDatabase, destination: Path, assessor: str) -> tuple[int, tuple[str, str]]:
+def _reserve(store: Store, destination: Path, assessor: str) -> tuple[int, tuple[str, str]]:
     """Take the next batch number up front, so two runs can never write the same names."""
-    with queue_db.write(database) as conn:
-        started = queue_db.utc_now()
-        batch = conn.execute(
-            "INSERT INTO sync_batches (started_at, destination, assessor) VALUES (?, ?, ?)",
-            (started, str(destination), assessor),
-        ).lastrowid
+
+    def work(tx: Transaction) -> tuple[int, tuple[str, str]]:
+        batch, started = tx.reserve_sync_batch(destination=str(destination), assessor=assessor)
         names = batch_file_names(batch, started)
-        conn.execute("UPDATE sync_batches SET files = ? WHERE id = ?", (json.dumps(list(names)), batch))
-    return batch, names
+        tx.set_sync_batch_files(batch, names)
+        return batch, names
+
+    return store.write(work)
 
 
-def _release(database: QueueDatabase, batch: int) -> None:
+def _release(store: Store, batch: int) -> None:
     """Forget a reservation whose files never reached the folder."""
-    with queue_db.write(database) as conn:
-        conn.execute("DELETE FROM sync_batches WHERE id = ? AND finished_at IS NULL", (batch,))
+    store.write(lambda tx: tx.drop_sync_batch(batch))
 
 
 def _place(fs: FileOps, destination: Path, files: list[tuple[str, bytes]]) -> None:
@@ -504,7 +417,7 @@ def _undo(fs: FileOps, destination: Path, names: Iterable[str]) -> bool:
 
 
 def sync(
-    database: QueueDatabase,
+    store: Store,
     destination: Path,
     assessor: str,
     *,
@@ -522,28 +435,32 @@ def sync(
     destination = check_destination(destination)
     result = SyncResult(shown, dry_run=dry_run)
     if dry_run:
-        result.interrupted = find_interrupted(database, destination)
+        result.interrupted = find_interrupted(store, destination)
         adopted = frozenset(k for item in result.interrupted for k in item.keys)
-        decisions, scores = collect(database, everything, frozenset() if everything else adopted)
+        decisions, scores = collect(store, everything, frozenset() if everything else adopted)
         result.decisions = [d.key for d in decisions]
         result.scores = len(scores)
         return result
-    with sync_lock(database), _page_cache(database.conn):
+    with ExitStack() as held:
+        try:  # one sync per queue at a time; assessors keep working meanwhile
+            held.enter_context(store.exclusive("sync"))
+        except StoreError as error:
+            raise SyncError(str(error)) from None
         try:
-            result.interrupted = find_interrupted(database, destination)
+            result.interrupted = find_interrupted(store, destination)
             for item in result.interrupted:
-                _recover(database, destination, item, assessor, fs)
+                _recover(store, destination, item, assessor, fs)
         except OSError as error:
             raise SyncError(f"{shown}: cannot clean up an interrupted sync: {_reason(error)}") from None
-        decisions, scores = collect(database, everything)
+        decisions, scores = collect(store, everything)
         if not decisions:
             return result
-        batch, (decisions_name, scores_name) = _reserve(database, destination, assessor)
+        batch, (decisions_name, scores_name) = _reserve(store, destination, assessor)
         # Scores first, decisions last: a receiver that sees a decisions file sees its scores.
         files = [(scores_name, scores_csv(batch, scores)), (decisions_name, decisions_csv(batch, decisions))]
         clash = [name for name, _ in files if (destination / name).exists()]
         if clash:
-            _release(database, batch)
+            _release(store, batch)
             raise SyncError(f"{shown / clash[0]}: already exists (is another queue database syncing here?)")
         try:
             _place(fs, destination, files)
@@ -554,11 +471,14 @@ def sync(
                     f" ({_reason(error)}); the next sync here will record it"
                 ) from None
             if _undo(fs, destination, [scores_name, decisions_name]):
-                _release(database, batch)  # else the next sync here finds the reservation and cleans up
+                _release(store, batch)  # else the next sync here finds the reservation and cleans up
             raise SyncError(f"{shown}: cannot write the batch files: {_reason(error)}") from None
         keys = [d.key for d in decisions]
-        with queue_db.write(database) as conn:
-            _mark(conn, batch, keys, len(scores), destination, [decisions_name, scores_name], assessor)
+        store.write(
+            lambda tx: _mark(
+                tx, batch, keys, len(scores), destination, [decisions_name, scores_name], assessor
+            )
+        )
     result.batch = batch
     result.files = [shown / decisions_name, shown / scores_name]
     result.decisions = [d.key for d in decisions]

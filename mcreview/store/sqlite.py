@@ -1,9 +1,10 @@
-"""The queue database: connection settings, schema migrations, write transactions.
+"""The SQLite store: one queue file on one host, shared by every assessor logged in to it.
 
-Several assessors write to one SQLite file at once, so every connection runs in
-WAL mode with a busy timeout and full fsync on commit, and every write starts
-with BEGIN IMMEDIATE (take the write lock first, then read), which is what keeps
-"database is locked" from reaching anyone.
+Several assessors write to one file at once, so every connection runs in WAL mode
+with a busy timeout and full fsync on commit, and every write starts with BEGIN
+IMMEDIATE (take the write lock first, then read), which is what keeps "database is
+locked" from reaching anyone. The clock is SQLite's (the host's), read inside the
+transaction, so no process's idea of the time decides a lease.
 """
 
 from __future__ import annotations
@@ -11,35 +12,223 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from mcreview.store.records import SchemaTooNew, StoreError
+from mcreview.store.transaction import Transaction
 
 if TYPE_CHECKING:
     import sqlite_utils
 
+T = TypeVar("T")
+
 BUSY_TIMEOUT_MS = 30_000
 MIGRATION_SET = "mcreview"
+# ISO 8601 in UTC to the microsecond, the same shape as every stored time. SQLite's %f
+# has milliseconds; the zero padding keeps text order equal to time order.
+NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000+00:00'"
+OWNER_ONLY = 0o600
+GROUP_SHARED = 0o660
 
 
-class QueueDatabase:
-    """The open queue: one sqlite3 connection with the settings every writer needs.
+class _SQLiteDialect:
+    """The driver side of a Transaction for sqlite3: `?` placeholders as they are."""
 
-    sqlite-utils is loaded only when a migration has to run: importing it costs about
-    100 ms, a tenth of the app's start-up, for nothing the screens use.
-    """
+    now_sql = NOW_SQL
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def table_names(self) -> list[str]:
-        rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        return [row[0] for row in rows]
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.conn.executemany(sql, rows)
 
 
-def _run_statements(db: sqlite_utils.Database, script: str) -> None:  # noqa: F821
+class SQLiteStore:
+    """A queue in one SQLite file (see the module docstring)."""
+
+    backend = "sqlite"
+
+    def __init__(self, conn: sqlite3.Connection, location: str, warnings: list[str] | None = None) -> None:
+        self.conn = conn
+        self.location = location
+        #: things the person opening it should know (e.g. "readable by every user")
+        self.warnings = warnings or []
+
+    def write(self, work: Callable[[Transaction], T]) -> T:
+        """One write transaction that holds the write lock from its first statement.
+
+        Driver errors (a full disk, a corrupt file) come out as StoreError; errors the
+        work raises itself (a rule it refused) come out as they are; either way
+        nothing of the transaction is kept.
+        """
+        conn = self.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(Transaction(_SQLiteDialect(conn)))
+                conn.execute("COMMIT")
+            except BaseException:
+                # SQLite may already have rolled back (a full disk, an I/O error); rolling
+                # back again would hide the error that matters.
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            raise StoreError(f"{self.location}: {error}") from error
+        return result
+
+    def read(self, work: Callable[[Transaction], T]) -> T:
+        """One read transaction: in WAL mode every statement in it sees the same snapshot."""
+        conn = self.conn
+        try:
+            conn.execute("BEGIN")
+            try:
+                return work(Transaction(_SQLiteDialect(conn)))
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise StoreError(f"{self.location}: {error}") from error
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """A named lock as a transaction on a small side file: held without the queue's
+        write lock (assessors keep working), and a crashed holder releases it."""
+        if self.location == ":memory:":  # no other process can race an in-memory queue
+            yield
+            return
+        lock_path = Path(f"{self.location}-{name}lock")
+        if not lock_path.exists():
+            _create_like_folder(lock_path)
+        conn = sqlite3.connect(lock_path, timeout=0, isolation_level=None)
+        try:
+            try:
+                conn.execute("BEGIN EXCLUSIVE")
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+                    raise StoreError(
+                        f"{self.location}: another {name} of this queue is running; try again when it ends"
+                    ) from None
+                raise StoreError(f"{lock_path}: cannot take the {name} lock: {error}") from None
+            yield
+        finally:
+            conn.close()
+
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def open_sqlite(path: str | Path) -> SQLiteStore:
+    """Open (creating if needed) a queue file with the settings every writer needs.
+
+    Raises StoreError with one line when the file cannot be used: a folder or file
+    that is not writable, not a database, or a schema newer than this mcreview's.
+    """
+    path = Path(path)
+    warnings: list[str] = []
+    memory = str(path) == ":memory:"
+    if not memory:
+        _prepare_file(path)
+        warnings.extend(_mode_warnings(path))
+    try:
+        conn = sqlite3.connect(
+            str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        _refuse_newer(conn, path)
+        store = SQLiteStore(conn, str(path), warnings)
+        if pending_migrations(conn):
+            import sqlite_utils
+
+            # Under the write lock, so two first-openers cannot both apply a migration;
+            # apply() re-reads what is pending and nests each step in a savepoint.
+            def migrate(tx: Transaction) -> None:
+                _refuse_newer(conn, path)
+                migration_set().apply(sqlite_utils.Database(conn))
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+            store.write(migrate)
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"{path}: cannot open the queue database: {error}") from None
+    return store
+
+
+def _prepare_file(path: Path) -> None:
+    """Make the folder and, for a new queue, the file itself with the right mode.
+
+    SQLite creates a file 0644 whatever the umask, and its -wal/-shm copy the main
+    file's mode; so the file is created here first: readable by its owner only, or by
+    the group too when the folder is a group-writable team folder (docs/team.md).
+    """
+    folder = path.parent
+    if not folder.exists():
+        try:
+            folder.mkdir(parents=True, mode=0o700)
+        except OSError as error:
+            raise StoreError(f"{path}: cannot create its folder {folder}: {error.strerror}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreError(f"{path}: its folder {folder} is not writable by you")
+    if not path.exists():
+        _create_like_folder(path)
+    elif not os.access(path, os.R_OK | os.W_OK):
+        raise StoreError(f"{path}: not writable by you (a team database wants mode 660)")
+
+
+def _create_like_folder(path: Path) -> None:
+    """Create an empty file readable by its owner only, or by the group too in a
+    group-writable (team) folder."""
+    mode = GROUP_SHARED if path.parent.stat().st_mode & stat.S_IWGRP else OWNER_ONLY
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
+        os.close(fd)
+        os.chmod(path, mode)  # the umask may have taken bits the team folder needs
+    except FileExistsError:
+        pass  # another first-opener made it a moment ago
+    except OSError as error:
+        raise StoreError(f"{path}: cannot create: {error.strerror}") from None
+
+
+def _mode_warnings(path: Path) -> list[str]:
+    mode = path.stat().st_mode
+    if mode & stat.S_IROTH:
+        return [
+            f"{path} is readable by every user on this host (mode {stat.filemode(mode)}):"
+            f" chmod o-rwx {path} (docs/team.md)"
+        ]
+    return []
+
+
+def _refuse_newer(conn: sqlite3.Connection, path: Path) -> None:
+    """A database made by a newer mcreview would fail at its first write: say so now."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    unknown = sorted(set(_applied(conn)) - {step.__name__ for step in MIGRATIONS})
+    if version > SCHEMA_VERSION or unknown:
+        shown = version if version > SCHEMA_VERSION else f"with migration {unknown[0]}"
+        raise SchemaTooNew(
+            f"{path}: this queue has schema version {shown}, newer than this mcreview knows"
+            f" (version {SCHEMA_VERSION}): upgrade mcreview to open it"
+        )
+
+
+# -- migrations --------------------------------------------------------------------
+# m001-m003 are the first release's schema, kept as they were so an old queue
+# upgrades step by step; m004 is this release's. Applied by sqlite-utils, which
+# records each by name; PRAGMA user_version holds the schema version number.
+
+
+def _run_statements(db: sqlite_utils.Database, script: str) -> None:
     """Run a schema script statement by statement: executescript() would COMMIT
     the surrounding transaction, and migrations run inside one."""
     for statement in script.split(";"):
@@ -146,95 +335,6 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-def utc_now() -> str:
-    """Timestamps are ISO 8601 in UTC with an explicit offset, to the microsecond."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def connect(path: str | Path) -> QueueDatabase:
-    """Open (creating if needed) a queue database with the settings every writer needs."""
-    path = Path(path)
-    is_new = False
-    if str(path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        is_new = not path.exists()
-        _refuse_unwritable(path)
-    conn = sqlite3.connect(
-        str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-    )
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    if is_new:
-        _share_like_folder(path)
-    db = QueueDatabase(conn)
-    if pending_migrations(conn):
-        import sqlite_utils
-
-        # Under the write lock, so two first-openers cannot both apply a migration;
-        # apply() re-reads what is pending and nests each step in a savepoint.
-        with write(db):
-            migration_set().apply(sqlite_utils.Database(conn))
-    return db
-
-
-class DatabaseAccessError(Exception):
-    """The queue file or its folder cannot be written: say so before anyone scores."""
-
-
-def _refuse_unwritable(path: Path) -> None:
-    """SQLite opens an unwritable file read-only without a word; scoring would then
-    fail at the first key. WAL also needs to create files beside the database."""
-    folder = path.parent
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise DatabaseAccessError(f"{path}: its folder {folder} is not writable by you")
-    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
-        raise DatabaseAccessError(f"{path}: not writable by you (a team database wants mode 660)")
-
-
-def _share_like_folder(path: Path) -> None:
-    """A new database in a group-writable folder is made group-writable too, since
-    SQLite creates it 0644 whatever the umask, and its -wal/-shm copy that mode."""
-    folder_mode = path.parent.stat().st_mode
-    if folder_mode & stat.S_IWGRP and path.exists():
-        path.chmod(path.stat().st_mode | stat.S_IRGRP | stat.S_IWGRP)
-
-
-@contextmanager
-def write(db: QueueDatabase) -> Iterator[sqlite3.Connection]:
-    """One write transaction that holds the write lock from its first statement."""
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-        conn.execute("COMMIT")
-    except BaseException:
-        # SQLite may already have rolled back (a full disk, an I/O error); rolling
-        # back again would hide the error that matters.
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-
-
-def record_event(
-    conn: sqlite3.Connection,
-    assessor: str,
-    submission_id: str | None,
-    action: str,
-    target: str = "",
-    before: str | None = None,
-    after: str | None = None,
-    at: str | None = None,
-) -> None:
-    """Append to the audit trail; call inside the transaction that made the change."""
-    conn.execute(
-        "INSERT INTO events (at, assessor, submission_id, action, target, before, after)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (at or utc_now(), assessor, submission_id, action, target, before, after),
-    )
-
-
 def m002_claims_sync_prechecks(db: sqlite_utils.Database) -> None:
     _run_statements(
         db,
@@ -288,7 +388,167 @@ def m003_drafts(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = (m001_initial, m002_claims_sync_prechecks, m003_drafts)
+def m004_attempts_readings(db: sqlite_utils.Database) -> None:
+    """Attempts and readings: a submission has numbered attempts (resubmissions), and a
+    level or comment belongs to one reading of one revision of one attempt. Existing rows
+    become attempt 1, reading 1. Also: each stored rubric's components with their
+    position and part (exports order scores by them), and names that are not reserved
+    words in PostgreSQL (prechecks start/end)."""
+    _run_statements(
+        db,
+        """
+        ALTER TABLE submissions ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+        CREATE TABLE attempts (
+            submission_id TEXT NOT NULL REFERENCES submissions(id),
+            attempt INTEGER NOT NULL,
+            spec_hash TEXT NOT NULL REFERENCES specs(hash),
+            submitted TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            source TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            imported_at TEXT NOT NULL,
+            PRIMARY KEY (submission_id, attempt)
+        );
+        INSERT INTO attempts (submission_id, attempt, spec_hash, submitted, content_hash, source, imported_at)
+            SELECT id, 1, spec_hash, submitted, content_hash, source, imported_at FROM submissions;
+        CREATE TABLE spec_components (
+            spec_hash TEXT NOT NULL REFERENCES specs(hash),
+            component_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            part INTEGER NOT NULL,
+            PRIMARY KEY (spec_hash, component_id)
+        );
+
+        CREATE TABLE responses_v4 (
+            submission_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            component_id TEXT NOT NULL,
+            body TEXT NOT NULL,
+            PRIMARY KEY (submission_id, attempt, component_id),
+            FOREIGN KEY (submission_id, attempt) REFERENCES attempts(submission_id, attempt)
+        );
+        INSERT INTO responses_v4 SELECT submission_id, 1, component_id, body FROM responses;
+        DROP TABLE responses;
+        ALTER TABLE responses_v4 RENAME TO responses;
+
+        CREATE TABLE attachments_v4 (
+            submission_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            component_id TEXT NOT NULL,
+            path TEXT,
+            url TEXT,
+            description TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (submission_id, attempt, seq),
+            FOREIGN KEY (submission_id, attempt) REFERENCES attempts(submission_id, attempt)
+        );
+        INSERT INTO attachments_v4
+            SELECT submission_id, 1, seq, component_id, path, url, description FROM attachments;
+        DROP TABLE attachments;
+        ALTER TABLE attachments_v4 RENAME TO attachments;
+
+        CREATE TABLE prechecks_v4 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            submission_id TEXT NOT NULL REFERENCES submissions(id),
+            attempt INTEGER NOT NULL,
+            spec_hash TEXT NOT NULL,
+            component_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            start_at INTEGER,
+            end_at INTEGER
+        );
+        INSERT INTO prechecks_v4
+            (submission_id, attempt, spec_hash, component_id, kind, detail, start_at, end_at)
+            SELECT submission_id, 1, spec_hash, component_id, kind, detail, start, end FROM prechecks
+            ORDER BY rowid;
+        DROP TABLE prechecks;
+        ALTER TABLE prechecks_v4 RENAME TO prechecks;
+        CREATE INDEX prechecks_by_submission ON prechecks(submission_id, attempt, id);
+
+        CREATE TABLE scores_v4 (
+            submission_id TEXT NOT NULL REFERENCES submissions(id),
+            attempt INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            reading INTEGER NOT NULL,
+            component_id TEXT NOT NULL,
+            level TEXT NOT NULL,
+            passing INTEGER NOT NULL,
+            spec_hash TEXT NOT NULL REFERENCES specs(hash),
+            assessor TEXT NOT NULL,
+            scored_at TEXT NOT NULL,
+            PRIMARY KEY (submission_id, attempt, revision, reading, component_id)
+        );
+        INSERT INTO scores_v4 SELECT submission_id, 1, revision, 1, component_id, level, passing, spec_hash,
+            assessor, scored_at FROM scores WHERE true
+            ON CONFLICT (submission_id, attempt, revision, reading, component_id) DO NOTHING;
+        DROP TABLE scores;
+        ALTER TABLE scores_v4 RENAME TO scores;
+
+        CREATE TABLE comments_v4 (
+            submission_id TEXT NOT NULL REFERENCES submissions(id),
+            attempt INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            reading INTEGER NOT NULL,
+            component_id TEXT NOT NULL,  -- '' is the overall comment
+            body TEXT NOT NULL,
+            assessor TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (submission_id, attempt, revision, reading, component_id)
+        );
+        INSERT INTO comments_v4 SELECT submission_id, 1, revision, 1, component_id, body, assessor, updated_at
+            FROM comments WHERE true
+            ON CONFLICT (submission_id, attempt, revision, reading, component_id) DO NOTHING;
+        DROP TABLE comments;
+        ALTER TABLE comments_v4 RENAME TO comments;
+
+        CREATE TABLE decisions_v4 (
+            submission_id TEXT NOT NULL REFERENCES submissions(id),
+            attempt INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            assessor TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            computed TEXT NOT NULL,
+            override INTEGER NOT NULL DEFAULT 0,
+            justification TEXT NOT NULL DEFAULT '',
+            comment TEXT NOT NULL DEFAULT '',
+            part_outcomes TEXT NOT NULL DEFAULT '{}',
+            spec_hash TEXT NOT NULL REFERENCES specs(hash),
+            decided_at TEXT NOT NULL,
+            sync_batch INTEGER REFERENCES sync_batches(id),
+            PRIMARY KEY (submission_id, attempt, revision)
+        );
+        INSERT INTO decisions_v4 SELECT submission_id, 1, revision, assessor, outcome, computed, override,
+            justification, comment, part_outcomes, spec_hash, decided_at, sync_batch FROM decisions;
+        DROP TABLE decisions;
+        ALTER TABLE decisions_v4 RENAME TO decisions;
+        CREATE INDEX decisions_unsynced ON decisions(sync_batch, decided_at);
+
+        ALTER TABLE events ADD COLUMN attempt INTEGER
+        """,
+    )
+    # Every stored rubric's components, in rubric order, from its stored body.
+    import json
+
+    for spec_hash, body in db.conn.execute("SELECT hash, body FROM specs").fetchall():
+        data = json.loads(body)
+        rows = [
+            (spec_hash, component["id"], position, part["number"])
+            for position, (part, component) in enumerate(
+                (part, component)
+                for part in data.get("parts", [])
+                for component in part.get("components", [])
+            )
+        ]
+        db.conn.executemany(
+            "INSERT INTO spec_components (spec_hash, component_id, position, part) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (spec_hash, component_id) DO NOTHING",
+            rows,
+        )
+
+
+MIGRATIONS = (m001_initial, m002_claims_sync_prechecks, m003_drafts, m004_attempts_readings)
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def migration_set() -> sqlite_utils.Migrations:
@@ -301,15 +561,19 @@ def migration_set() -> sqlite_utils.Migrations:
     return migrations
 
 
-def pending_migrations(conn: sqlite3.Connection) -> list[str]:
-    """Names not yet applied, read from sqlite-utils' own record of them."""
+def _applied(conn: sqlite3.Connection) -> list[str]:
     try:
-        applied = {
+        return [
             row[0]
             for row in conn.execute(
                 "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (MIGRATION_SET,)
             )
-        }
+        ]
     except sqlite3.OperationalError:  # a new database: no record yet
-        applied = set()
+        return []
+
+
+def pending_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Names not yet applied, read from sqlite-utils' own record of them."""
+    applied = set(_applied(conn))
     return [step.__name__ for step in MIGRATIONS if step.__name__ not in applied]

@@ -8,15 +8,16 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
-from mcreview.services import claims, review
-from mcreview.store import sqlite as queue_db
+from mcreview.core.vocabulary import Status
+from mcreview.services.session import ReviewError, ReviewSession
+from mcreview.store import Store, open_store
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
 
 
 class McReviewApp(App[None]):
-    """Holds the database connection and who is assessing; screens do the rest."""
+    """Holds the review session (the store and who is assessing); screens do the rest."""
 
     CSS_PATH = "app.tcss"
     TITLE = "mcreview"
@@ -26,27 +27,29 @@ class McReviewApp(App[None]):
         Binding("T", "toggle_theme", "Theme", id="toggle_theme", show=False),
     ]
 
-    def __init__(self, db_path: Path, assessor: str, today: dt.date | None = None) -> None:
+    def __init__(self, session: ReviewSession, today: dt.date | None = None) -> None:
         super().__init__()
-        self.db_path = db_path
-        self.assessor = assessor
+        self.session = session
         self.today = today or dt.date.today()
-        self.database = queue_db.connect(db_path)
         # Over SSH every byte counts: no animated scrolling or fades.
         self.animation_level = "none"
         self.theme = DARK_THEME
+
+    @property
+    def assessor(self) -> str:
+        return self.session.assessor
 
     def on_mount(self) -> None:
         from mcreview.tui.screens.queue_screen import QueueScreen
 
         self.push_screen(QueueScreen())
-        submission_id, component_id = review.last_position(self.database, self.assessor)
+        submission_id, component_id = self.session.last_position()
         if submission_id is not None:
             try:
-                state = review.load_submission(self.database, submission_id)
-            except review.ReviewError:
+                state = self.session.load(submission_id)
+            except ReviewError:
                 return
-            if state.status in (review.PENDING, review.IN_REVIEW):
+            if state.status in (Status.PENDING, Status.IN_REVIEW):
                 self.open_submission(submission_id, component_id)
 
     def open_submission(self, submission_id: str, component_id: str | None = None) -> None:
@@ -67,11 +70,15 @@ class McReviewApp(App[None]):
         # A clean exit frees this assessor's claims at once; after a crash or a dropped
         # link they simply expire. The resume position is kept either way.
         try:
-            claims.release_all(self.database, self.assessor)
+            self.session.release_all()
         finally:
-            self.database.conn.close()
+            self.session.store.close()
 
 
-def build_app(db_path: Path, assessor: str, today: dt.date | None = None) -> McReviewApp:
-    """The one way to make the app, so the CLI and the tests run the same thing."""
-    return McReviewApp(Path(db_path), assessor, today)
+def build_app(queue: Store | str | Path, assessor: str, today: dt.date | None = None) -> McReviewApp:
+    """The one way to make the app, so the CLI and the tests run the same thing.
+
+    `queue` is an open store, or where one is (a SQLite path or a postgresql:// URL).
+    """
+    store = queue if not isinstance(queue, (str, Path)) else open_store(queue)
+    return McReviewApp(ReviewSession(store, assessor), today)

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from collections.abc import Callable
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
-from mcreview.services import drafts, review
+from mcreview.services.session import ReviewError
+from mcreview.store.api import StoreError
+from mcreview.tui.screens.base import SessionAccess, SessionModal, SessionScreen
 
 DRAFT_DELAY_SECONDS = 0.4  # save the draft when typing pauses this long
 
 
-class CommentEditor(ModalScreen[str | None]):
+class CommentEditor(SessionModal[str | None]):
     """Returns the edited text, or None when the edit is discarded.
 
     Escape and ctrl+o both save, since either may be all a terminal over SSH passes
@@ -61,8 +62,9 @@ class CommentEditor(ModalScreen[str | None]):
     def read_draft(self) -> str | None:
         if self.draft_key is None:
             return None
-        with contextlib.suppress(sqlite3.Error):
-            return drafts.load_draft(self.app.database, self.app.assessor, *self.draft_key)
+        submission_id, field = self.draft_key
+        with contextlib.suppress(StoreError):
+            return self.session.load_draft(submission_id, field=field)
         return None
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
@@ -73,10 +75,11 @@ class CommentEditor(ModalScreen[str | None]):
         self.draft_timer = self.set_timer(DRAFT_DELAY_SECONDS, self.write_draft)
 
     def write_draft(self) -> None:
-        with contextlib.suppress(sqlite3.Error):  # the draft is a safety net, not the save
-            drafts.save_draft(
-                self.app.database, self.app.assessor, *self.draft_key, self.query_one(TextArea).text
-            )
+        if self.draft_key is None:
+            return
+        submission_id, field = self.draft_key
+        with contextlib.suppress(StoreError):  # the draft is a safety net, not the save
+            self.session.save_draft(submission_id, field=field, body=self.query_one(TextArea).text)
 
     def action_save(self) -> None:
         """Hand the text back; the caller drops the draft once its save succeeded."""
@@ -90,25 +93,30 @@ class CommentEditor(ModalScreen[str | None]):
     def action_discard(self) -> None:
         if self.draft_timer is not None:
             self.draft_timer.stop()
-        forget_draft(self.app, self.draft_key)
+        forget_draft(self, self.draft_key)
         self.dismiss(None)
 
 
-def forget_draft(app, draft_key: tuple[str, str] | None) -> None:
+def forget_draft(screen: SessionAccess, draft_key: tuple[str, str] | None) -> None:
     """Called once the text is saved for real (or deliberately discarded)."""
     if draft_key is not None:
-        with contextlib.suppress(sqlite3.Error):
-            drafts.drop_draft(app.database, app.assessor, *draft_key)
+        submission_id, field = draft_key
+        with contextlib.suppress(StoreError):
+            screen.session.drop_draft(submission_id, field=field)
 
 
 def edit_comment(
-    screen: Screen, title: str, submission_id: str, component_id: str, current: str, after: Callable[[], None]
+    screen: SessionScreen[Any],
+    title: str,
+    submission_id: str,
+    component_id: str,
+    current: str,
+    after: Callable[[], None],
 ) -> None:
     """Open the editor on a component's (or the overall) comment and save what comes back.
 
     The draft is dropped only once the comment is saved; `after` re-reads the screen.
     """
-    app = screen.app
     draft_key = (submission_id, component_id or "overall")
 
     def save(text: str | None) -> None:
@@ -116,12 +124,12 @@ def edit_comment(
             return
         if text.strip() != current.strip():
             try:
-                review.set_comment(app.database, submission_id, component_id, text, app.assessor)
-            except (review.ReviewError, sqlite3.Error) as error:
+                screen.session.set_comment(submission_id, component_id=component_id, body=text)
+            except (ReviewError, StoreError) as error:
                 screen.notify(f"Comment not saved (kept as a draft): {error}", severity="error")
                 return
             finally:
                 after()
-        forget_draft(app, draft_key)
+        forget_draft(screen, draft_key)
 
-    app.push_screen(CommentEditor(title, current, draft_key), save)
+    screen.app.push_screen(CommentEditor(title, current, draft_key), save)

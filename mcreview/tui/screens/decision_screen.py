@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from mcreview.core.scoring import EARNED, NOT_YET, OUTCOME_LABELS
 from mcreview.core.textsafe import visible_controls
-from mcreview.services import review
+from mcreview.core.vocabulary import OVERALL, Outcome, ReturnReason, outcome_label
+from mcreview.services.session import ReviewError, SubmissionState
+from mcreview.store.api import StoreError
+from mcreview.tui.screens.base import SessionScreen
 
 
-class DecisionScreen(Screen[bool]):
+class DecisionScreen(SessionScreen[bool]):
     """Returns True once a decision is recorded."""
 
     BINDINGS = [
@@ -40,7 +39,7 @@ class DecisionScreen(Screen[bool]):
     def __init__(self, submission_id: str) -> None:
         super().__init__()
         self.submission_id = submission_id
-        self.state: review.SubmissionState
+        self.state: SubmissionState
 
     def compose(self) -> ComposeResult:
         yield Static("", id="decision-top", classes="topbar")
@@ -55,7 +54,7 @@ class DecisionScreen(Screen[bool]):
         self.query_one("#decision-body").focus()
 
     def refresh_state(self) -> None:
-        self.state = review.load_submission(self.app.database, self.submission_id)
+        self.state = self.session.load(self.submission_id)
         state = self.state
         spec = state.spec
         self.query_one("#decision-top", Static).update(
@@ -87,7 +86,7 @@ class DecisionScreen(Screen[bool]):
             comment = visible_controls(state.comments.get(component.id, ""))
             table.add_row(str(component.part_number), component.title, level_text, comment)
         self.query_one("#decision-table", Static).update(table)
-        overall = state.comments.get(review.OVERALL, "")
+        overall = state.comments.get(OVERALL, "")
         text = Text()
         text.append("Overall comment: ", style="bold")
         if overall:
@@ -101,16 +100,21 @@ class DecisionScreen(Screen[bool]):
         self.query_one("#decision-comment", Static).update(text)
 
     def record(self, outcome: str | None = None, justification: str = "") -> bool:
-        comment = self.state.comments.get(review.OVERALL, "")
+        """Record what this screen shows; refused if a level changed since it was drawn."""
+        comment = self.state.comments.get(OVERALL, "")
         try:
-            chosen = review.decide(
-                self.app.database, self.submission_id, self.app.assessor, comment, outcome, justification
+            chosen = self.session.decide(
+                self.submission_id,
+                comment=comment,
+                outcome=outcome,
+                justification=justification,
+                seen_levels=self.state.levels,
             )
-        except (review.ReviewError, sqlite3.Error) as error:
+        except (ReviewError, StoreError) as error:
             self.notify(f"Not decided: {error}", severity="error")
             self.refresh_state()
             return False
-        self.notify(f"{self.submission_id}: {OUTCOME_LABELS[chosen]} recorded.")
+        self.notify(f"{self.submission_id}: {chosen.label} recorded.")
         self.dismiss(True)
         return True
 
@@ -120,15 +124,15 @@ class DecisionScreen(Screen[bool]):
     def action_comment(self) -> None:
         from mcreview.tui.screens.comment_editor import edit_comment
 
-        current = self.state.comments.get(review.OVERALL, "")
+        current = self.state.comments.get(OVERALL, "")
         title = "Overall comment (feedback to the candidate)"
-        edit_comment(self, title, self.submission_id, review.OVERALL, current, self.refresh_state)
+        edit_comment(self, title, self.submission_id, OVERALL, current, self.refresh_state)
 
     def action_override(self) -> None:
         from mcreview.tui.screens.comment_editor import CommentEditor, forget_draft
 
         computed = self.state.outcome.status
-        other = NOT_YET if computed == EARNED else EARNED
+        other = Outcome.NOT_YET if computed == Outcome.EARNED else Outcome.EARNED
 
         draft_key = (self.submission_id, "override")
 
@@ -137,31 +141,30 @@ class DecisionScreen(Screen[bool]):
                 self.notify("Override cancelled: it needs a written justification.", severity="warning")
                 return
             if self.record(other, text):
-                forget_draft(self.app, draft_key)
+                forget_draft(self, draft_key)
 
-        title = f"Override {OUTCOME_LABELS[computed]} → {OUTCOME_LABELS[other]}: why?"
+        title = f"Override {outcome_label(computed)} → {other.label}: why?"
         self.app.push_screen(CommentEditor(title, "", draft_key), save)
 
     def action_return(self, reason: str) -> None:
         """Send it back unscored; the comment tells the candidate why."""
         from mcreview.tui.screens.comment_editor import CommentEditor, forget_draft
 
-        label = "identifying information" if reason == "identifiable" else "incomplete"
-        current = self.state.comments.get(review.OVERALL, "")
+        why = ReturnReason(reason)
+        label = why.label
+        current = self.state.comments.get(OVERALL, "")
 
         def save(text: str | None) -> None:
             if not text or not text.strip():
                 self.notify("Not returned: it needs a comment saying why.", severity="warning")
                 return
             try:
-                outcome = review.return_submission(
-                    self.app.database, self.submission_id, self.app.assessor, reason, text
-                )
-            except (review.ReviewError, sqlite3.Error) as error:
+                outcome = self.session.return_submission(self.submission_id, reason=why, comment=text)
+            except (ReviewError, StoreError) as error:
                 self.notify(f"Not returned: {error}", severity="error")
                 return
-            forget_draft(self.app, draft_key)
-            self.notify(f"{self.submission_id}: {OUTCOME_LABELS[outcome]}.")
+            forget_draft(self, draft_key)
+            self.notify(f"{self.submission_id}: {outcome.label}.")
             self.dismiss(True)
 
         draft_key = (self.submission_id, f"return-{reason}")

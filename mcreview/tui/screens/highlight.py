@@ -31,7 +31,7 @@ class HighlightWords:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         lines = console.render_lines(self.inner, options, pad=False)
         for line in lines:
-            text = Text.assemble(*((s.text, s.style) for s in line if not s.control))
+            text = Text.assemble(*((s.text, s.style or "") for s in line if not s.control))
             if self.pattern is not None:
                 text.highlight_regex(self.pattern, MARK_STYLE)
             yield from text.render(console)

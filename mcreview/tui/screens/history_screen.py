@@ -6,14 +6,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from mcreview.core.textsafe import visible_controls
-from mcreview.services.history import format_history, submission_history
+from mcreview.services.history import format_history
+from mcreview.tui.screens.base import SessionModal
 
 
-class HistoryScreen(ModalScreen[None]):
+class HistoryScreen(SessionModal[None]):
     BINDINGS = [Binding("escape,q,h", "close", "Close", id="history.close")]
 
     def __init__(self, submission_id: str) -> None:
@@ -21,7 +21,7 @@ class HistoryScreen(ModalScreen[None]):
         self.submission_id = submission_id
 
     def compose(self) -> ComposeResult:
-        lines = format_history(submission_history(self.app.database, self.submission_id))
+        lines = format_history(self.session.history(self.submission_id))
         body = Text(f"History of {self.submission_id} (oldest first; Esc closes)\n\n", style="bold")
         body.append(visible_controls("\n".join(lines)) or "no events")
         with VerticalScroll(id="history-dialog"):

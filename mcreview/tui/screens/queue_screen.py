@@ -7,19 +7,20 @@ import datetime as dt
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from mcreview.core.vocabulary import STATUS_LABELS, Status
 from mcreview.services import queue
-from mcreview.services.review import STATUS_LABELS, STATUSES
+from mcreview.tui.screens.base import SessionScreen
 
 PAGE_SIZE = 100
 CREDENTIAL_WIDTH = 20
+STATUSES: tuple[str, ...] = tuple(status.value for status in Status)
 STATUS_SCOPE = {
-    queue.OPEN: "open work (pending, in review)",
+    queue.OPEN_WORK: "open work (pending, in review)",
     None: "all statuses",
 }  # keeps the table inside 80 columns
-STATUS_CYCLE: tuple[str | None, ...] = (queue.OPEN, None, *STATUSES)
+STATUS_CYCLE: tuple[str | None, ...] = (queue.OPEN_WORK, None, *STATUSES)
 
 
 def age_text(submitted: str, today: dt.date) -> str:
@@ -34,7 +35,7 @@ def shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(SessionScreen[None]):
     """Lists submissions; Enter opens one for review."""
 
     BINDINGS = [
@@ -56,7 +57,7 @@ class QueueScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.filters = queue.QueueFilter(status=queue.OPEN)
+        self.filters = queue.QueueFilter(status=queue.OPEN_WORK)
         self.newest_first = False
         self.page_rows: list[queue.QueueRow] = []
         self.page_start = 0  # rows before this page, for the "rows a–b" line
@@ -77,13 +78,11 @@ class QueueScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("id", "credential", "status", "submitted", "age", "flag", "assessor")
-        self.titles = dict(
-            self.app.database.conn.execute("SELECT credential, title FROM specs ORDER BY loaded_at")
-        )
+        self.titles = queue.credential_titles(self.session.store)
         self.credentials = sorted(self.titles)
         self.query_one("#search-bar").display = False
         self.query_one("#queue-title", Static).update(
-            f"mcreview · queue · assessor {self.app.assessor} · ? for help"
+            f"mcreview · queue · assessor {self.session.assessor} · ? for help"
         )
         self.reload()
         table.focus()
@@ -106,25 +105,33 @@ class QueueScreen(Screen[None]):
         if keep_page and self.page_rows and self.page_start:
             first = self.page_rows[0]
             previous = queue.page_before(
-                self.app.database, self.filters, (first.submitted, first.id), 1, self.newest_first
+                self.session.store,
+                self.filters,
+                before=(first.submitted, first.id),
+                limit=1,
+                newest_first=self.newest_first,
             )
             if previous:
                 after = (previous[-1].submitted, previous[-1].id)
         else:
             self.page_start = 0
-        self.show_page(queue.page(self.app.database, self.filters, after, PAGE_SIZE, self.newest_first))
+        self.show_page(
+            queue.page(
+                self.session.store, self.filters, after=after, limit=PAGE_SIZE, newest_first=self.newest_first
+            )
+        )
 
     def show_page(self, rows: list[queue.QueueRow]) -> None:
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         self.page_rows = rows
         table.clear()
-        today = self.app.today
+        today = self.mcreview.today
         for row in rows:
             table.add_row(
                 row.id,
                 shorten(self.titles.get(row.credential, row.credential), CREDENTIAL_WIDTH),
-                STATUS_LABELS.get(row.status, row.status),
+                STATUS_LABELS.get(Status(row.status), row.status),
                 row.submitted,
                 age_text(row.submitted, today),
                 row.flags,
@@ -136,16 +143,16 @@ class QueueScreen(Screen[None]):
         self.update_status_lines()
 
     def update_status_lines(self) -> None:
-        counts = queue.status_counts(self.app.database, self.filters)
+        counts = queue.status_counts(self.session.store, self.filters)
         parts = []
         for status in STATUSES:
-            label = f"{STATUS_LABELS[status]} {counts.get(status, 0)}"
+            label = f"{STATUS_LABELS[Status(status)]} {counts.get(status, 0)}"
             parts.append(f"[reverse]{label}[/]" if status in self.visible_statuses() else label)
         total = sum(counts.get(s, 0) for s in self.visible_statuses())
         self.query_one("#queue-counts", Static).update(" · ".join(parts))
         shown = len(self.page_rows)
         scope = [
-            STATUS_SCOPE.get(self.filters.status, f"status {STATUS_LABELS.get(self.filters.status, '')}"),
+            self.scope_text(),
             self.filters.credential or "all credentials",
         ]
         if self.filters.text:
@@ -156,8 +163,14 @@ class QueueScreen(Screen[None]):
             span = "the queue is empty: load submissions with `mcreview import PATH`"
         self.query_one("#queue-page", Static).update(f"{span} · {', '.join(scope)} · {order}")
 
+    def scope_text(self) -> str:
+        status = self.filters.status
+        if status is None or status in STATUS_SCOPE:
+            return STATUS_SCOPE[status]
+        return f"status {Status(status).label}"
+
     def visible_statuses(self) -> tuple[str, ...]:
-        if self.filters.status == queue.OPEN:
+        if self.filters.status == queue.OPEN_WORK:
             return (STATUSES[0], STATUSES[1])
         if self.filters.status is None:
             return STATUSES
@@ -174,14 +187,14 @@ class QueueScreen(Screen[None]):
     def action_open(self) -> None:
         submission_id = self.selected_id()
         if submission_id is not None:
-            self.app.open_submission(submission_id)
+            self.mcreview.open_submission(submission_id)
 
     def action_oldest_pending(self) -> None:
-        submission_id = queue.oldest_pending(self.app.database)
+        submission_id = queue.oldest_pending(self.session.store)
         if submission_id is None:
             self.notify("No pending submissions.")
             return
-        self.app.open_submission(submission_id)
+        self.mcreview.open_submission(submission_id)
 
     def action_cycle_status(self) -> None:
         index = STATUS_CYCLE.index(self.filters.status)
@@ -237,7 +250,11 @@ class QueueScreen(Screen[None]):
             return
         last = self.page_rows[-1]
         rows = queue.page(
-            self.app.database, self.filters, (last.submitted, last.id), PAGE_SIZE, self.newest_first
+            self.session.store,
+            self.filters,
+            after=(last.submitted, last.id),
+            limit=PAGE_SIZE,
+            newest_first=self.newest_first,
         )
         if not rows:
             self.notify("This is the last page.")
@@ -252,7 +269,11 @@ class QueueScreen(Screen[None]):
             return
         first = self.page_rows[0]
         rows = queue.page_before(
-            self.app.database, self.filters, (first.submitted, first.id), PAGE_SIZE, self.newest_first
+            self.session.store,
+            self.filters,
+            before=(first.submitted, first.id),
+            limit=PAGE_SIZE,
+            newest_first=self.newest_first,
         )
         self.page_start = max(0, self.page_start - len(rows))
         self.query_one(DataTable).move_cursor(row=0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from pathlib import Path
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -15,15 +14,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from mcreview.core.checks import count_words
 from mcreview.core.prechecks import PreCheck
-from mcreview.core.scoring import OUTCOME_LABELS
 from mcreview.core.specs import Component
 from mcreview.core.textsafe import visible_controls
-from mcreview.services import claims, prechecks, review
+from mcreview.core.vocabulary import outcome_label
+from mcreview.services.claims import ClaimedByOther
+from mcreview.services.session import ReviewError, SubmissionState
+from mcreview.store.api import AttachmentRow, StoreError
+from mcreview.tui.screens.base import SessionScreen
 from mcreview.tui.screens.highlight import HighlightWords
 
 RENEW_EVERY_SECONDS = 5 * 60
@@ -45,7 +46,7 @@ def level_bindings() -> list[Binding]:
     ]
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(SessionScreen[None]):
     """Score a submission component by component; every key is saved at once.
 
     Every binding here is a priority binding: the app runs those as each key arrives,
@@ -74,12 +75,12 @@ class ReviewScreen(Screen[None]):
         self.submission_id = submission_id
         self.start_component = component_id
         self.index = 0
-        self.undo_stack: list[tuple[str, str | None]] = []
+        self.undo_stack: list[tuple[str, str | None, str | None]] = []  # component, before, after
         self.read_only_reason: str | None = None
         self.show_prompts = False  # the response gets the room; p shows the prompts
         self.rendered: dict[str, RenderableType] = {}
         self.prechecks: list[PreCheck] = []
-        self.state: review.SubmissionState
+        self.state: SubmissionState
 
     def compose(self) -> ComposeResult:
         yield Static("", id="review-top", classes="topbar")
@@ -94,8 +95,8 @@ class ReviewScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.state = review.load_submission(self.app.database, self.submission_id)
-        self.prechecks = prechecks.load_prechecks(self.app.database, self.submission_id)
+        self.state = self.session.load(self.submission_id)
+        self.prechecks = self.session.prechecks(self.state)
         self.take_claim()
         components = self.state.spec.components
         ids = [c.id for c in components]
@@ -112,24 +113,24 @@ class ReviewScreen(Screen[None]):
 
     @property
     def editable(self) -> bool:
-        return self.read_only_reason is None and self.state.status in (review.PENDING, review.IN_REVIEW)
+        return self.read_only_reason is None and self.state.status.is_open
 
     def take_claim(self) -> None:
         """Claim (or renew) while open; someone else's live claim makes this read-only."""
-        if self.state.status not in (review.PENDING, review.IN_REVIEW):
+        if self.state.status.is_closed:
             return
         try:
-            claims.claim(self.app.database, self.submission_id, self.app.assessor)
+            self.session.claim(self.submission_id)
             self.read_only_reason = None
-        except claims.ClaimedByOther as error:
+        except ClaimedByOther as error:
             self.read_only_reason = f"read-only: {error}"
-        except sqlite3.Error as error:
+        except (ReviewError, StoreError) as error:
             self.read_only_reason = f"read-only: could not claim ({error})"
 
     def release_claim(self) -> None:
         if self.read_only_reason is None:
-            with contextlib.suppress(claims.ClaimedByOther, sqlite3.Error):
-                claims.release(self.app.database, self.submission_id, self.app.assessor)
+            with contextlib.suppress(ClaimedByOther, StoreError):
+                self.session.release(self.submission_id)
 
     # -- drawing --------------------------------------------------------------
 
@@ -153,13 +154,13 @@ class ReviewScreen(Screen[None]):
     def update_header(self) -> None:
         state = self.state
         spec = state.spec
-        status = review.STATUS_LABELS.get(state.status, state.status)
+        status = state.status.label
         top = Text()
         top.append(f" {state.id} ", style="bold reverse")
-        top.append(f" {spec.title} · rev {state.revision} · {status} · you: {self.app.assessor}")
+        top.append(f" {spec.title} · rev {state.revision} · {status} · you: {self.session.assessor}")
         decision = state.current_decision
         if decision is not None:
-            top.append(f" · decided {OUTCOME_LABELS.get(decision.outcome, decision.outcome)}", style="bold")
+            top.append(f" · decided {outcome_label(decision.outcome)}", style="bold")
             top.append(" (r revises)")
         if self.read_only_reason:
             top.append(f" · {self.read_only_reason}", style="bold")
@@ -273,10 +274,8 @@ class ReviewScreen(Screen[None]):
         self.save_position()
 
     def save_position(self) -> None:
-        with contextlib.suppress(sqlite3.Error):  # a lost resume point is not lost work
-            review.remember_position(
-                self.app.database, self.app.assessor, self.submission_id, self.component.id
-            )
+        with contextlib.suppress(StoreError):  # a lost resume point is not lost work
+            self.session.remember_position(self.submission_id, self.component.id)
 
     def refuse_if_read_only(self) -> bool:
         if self.editable:
@@ -287,24 +286,22 @@ class ReviewScreen(Screen[None]):
             self.notify("This revision is decided: press r to revise it.", severity="warning")
         return True
 
-    def write_level(self, level: str | None, remember: bool = True) -> bool:
+    def write_level(self, level: str | None) -> bool:
         component = self.component
         try:
-            before = review.set_level(
-                self.app.database, self.submission_id, component.id, level, self.app.assessor
-            )
-        except (review.ReviewError, sqlite3.Error) as error:
+            before = self.session.set_level(self.submission_id, component_id=component.id, level=level)
+        except (ReviewError, StoreError) as error:
             self.notify(f"Not saved: {error}", severity="error")
             self.reload_state()
             return False
-        if remember and before != level:
-            self.undo_stack.append((component.id, before))
+        if before != level:
+            self.undo_stack.append((component.id, before, level))
         self.reload_state()
         return True
 
     def reload_state(self) -> None:
         """Read back what the database holds, so the screen never shows unsaved work."""
-        self.state = review.load_submission(self.app.database, self.submission_id)
+        self.state = self.session.load(self.submission_id)
         self.update_header()
         self.query_one("#rubric", Static).update(self.rubric_renderable())
 
@@ -330,13 +327,20 @@ class ReviewScreen(Screen[None]):
             return
         if self.refuse_if_read_only():
             return
-        component_id, level = self.undo_stack[-1]
+        component_id, before, after = self.undo_stack.pop()
         ids = [c.id for c in self.state.spec.components]
         self.index = ids.index(component_id)
-        if self.write_level(level, remember=False):
-            self.undo_stack.pop()
-            self.show_component()
-            self.notify(f"Undone: {self.component.title} is {level or 'unscored'} again.")
+        try:
+            self.session.undo_level(
+                self.submission_id, component_id=component_id, undoing=after, restore=before
+            )
+        except (ReviewError, StoreError) as error:
+            self.notify(str(error), severity="warning")
+            self.undo_stack.clear()  # older changes sit under someone else's now: none can be undone
+        else:
+            self.notify(f"Undone: {self.component.title} is {before or 'unscored'} again.")
+        self.reload_state()
+        self.show_component()
 
     def action_toggle_prompts(self) -> None:
         self.show_prompts = not self.show_prompts
@@ -360,22 +364,22 @@ class ReviewScreen(Screen[None]):
 
         def after(decided: bool | None) -> None:
             if decided:
-                self.app.pop_screen()
+                self.mcreview.pop_screen()
             else:
                 self.reload_state()
 
-        self.app.push_screen(DecisionScreen(self.submission_id), after)
+        self.mcreview.push_screen(DecisionScreen(self.submission_id), after)
 
     def action_revise(self) -> None:
-        if self.state.status not in (review.DECIDED, review.SYNCED, review.RETURNED):
+        if self.state.status.is_open:
             self.notify("Only a decided submission can be revised.")
             return
         try:
-            revision = review.reopen(self.app.database, self.submission_id, self.app.assessor)
-        except (review.ReviewError, sqlite3.Error) as error:
+            revision = self.session.reopen(self.submission_id)
+        except (ReviewError, StoreError) as error:
             self.notify(f"Not revised: {error}", severity="error")
             return
-        self.state = review.load_submission(self.app.database, self.submission_id)
+        self.state = self.session.load(self.submission_id)
         self.take_claim()
         self.undo_stack.clear()
         self.show_component()
@@ -384,13 +388,13 @@ class ReviewScreen(Screen[None]):
     def action_history(self) -> None:
         from mcreview.tui.screens.history_screen import HistoryScreen
 
-        self.app.push_screen(HistoryScreen(self.submission_id))
+        self.mcreview.push_screen(HistoryScreen(self.submission_id))
 
     def action_back(self) -> None:
         self.release_claim()
-        with contextlib.suppress(sqlite3.Error):
-            review.remember_position(self.app.database, self.app.assessor, None, None)
-        self.app.pop_screen()
+        with contextlib.suppress(StoreError):
+            self.session.remember_position(None, None)
+        self.mcreview.pop_screen()
 
 
 class RenderOnce:
@@ -404,7 +408,7 @@ class RenderOnce:
 
     def __init__(self, renderable: RenderableType) -> None:
         self.renderable = renderable
-        self._lines: dict[tuple, list[list[Segment]]] = {}
+        self._lines: dict[tuple[object, ...], list[list[Segment]]] = {}
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         key = (options.max_width, options.justify, options.overflow, options.no_wrap)
@@ -421,7 +425,7 @@ class RenderOnce:
         return Measurement.get(console, options, self.renderable)
 
 
-def attachment_line(attachment: review.AttachmentRow) -> Text:
+def attachment_line(attachment: AttachmentRow) -> Text:
     """Name the file (or link) and say plainly when a named file is not there."""
     line = Text("📎 ")
     line.append(visible_controls(attachment.description) or "attachment")

@@ -1,0 +1,159 @@
+"""The submission format: one record checked against its credential's spec.
+
+Pure: a record (parsed YAML or JSON) in, a checked Submission or a SubmissionError
+naming the line out. Reading files and writing the queue is the importer's job
+(mcreview.services.importer); see docs/submission-format.md for the format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from mcreview.core.specs import Spec, canonical_json
+from mcreview.core.yamlio import line_of
+
+SUBMISSION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+CANDIDATE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    component_id: str
+    path: str | None
+    url: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: str
+    credential: str
+    submitted: str
+    candidate: str
+    responses: dict[str, str]
+    attachments: tuple[Attachment, ...]
+    source: str  # file (and line, for JSON Lines) it came from
+    base_dir: str  # where relative attachment paths resolve from
+    content_hash: str
+
+
+class SubmissionError(ValueError):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _date_text(value: Any) -> str | None:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10]).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def parse_submission(
+    record: Any, specs: dict[str, Spec], source: str, base_dir: str, base_line: int = 0
+) -> Submission:
+    """Check one record against its spec; raise SubmissionError naming the line."""
+
+    def at(container: Any, key: Any) -> int:
+        return base_line or line_of(container, key, 1)
+
+    if not isinstance(record, dict):
+        raise SubmissionError(base_line or 1, "a submission must be a mapping")
+    for key in ("id", "credential", "submitted", "candidate", "responses"):
+        if record.get(key) in (None, ""):
+            raise SubmissionError(at(record, key) if key in record else base_line or 1, f"missing '{key}'")
+    submission_id = str(record["id"]).strip()
+    if not SUBMISSION_ID.match(submission_id):
+        raise SubmissionError(
+            at(record, "id"), f"id '{submission_id[:40]}' may hold only letters, digits, '.', '_' and '-'"
+        )
+    credential = str(record["credential"]).strip()
+    spec = specs.get(credential)
+    if spec is None:
+        raise SubmissionError(at(record, "credential"), f"unknown credential '{credential[:60]}'")
+    submitted = _date_text(record["submitted"])
+    if submitted is None:
+        raise SubmissionError(at(record, "submitted"), "'submitted' must be a date (YYYY-MM-DD)")
+    candidate = str(record["candidate"]).strip()
+    if not CANDIDATE_CODE.match(candidate) or " " in candidate:
+        raise SubmissionError(
+            at(record, "candidate"), "'candidate' must be a pseudonymous code such as C-40817"
+        )
+    raw_responses = record["responses"]
+    if not isinstance(raw_responses, dict):
+        raise SubmissionError(at(record, "responses"), "'responses' must map component ids to text")
+    responses: dict[str, str] = {}
+    takes_response = {c.id for c in spec.components if c.takes_response}
+    for key, value in raw_responses.items():
+        key_text = str(key)
+        if key_text not in takes_response:
+            raise SubmissionError(
+                at(raw_responses, key), f"'{key_text[:60]}' is not a response of credential '{credential}'"
+            )
+        if value is None:
+            value = ""
+        if not isinstance(value, (str, int, float)):
+            raise SubmissionError(at(raw_responses, key), f"response '{key_text}' must be text")
+        responses[key_text] = str(value)
+    for part in spec.parts:
+        wanted = [c.id for c in part.components if c.takes_response]
+        if wanted and not any(cid in responses for cid in wanted):
+            raise SubmissionError(
+                at(record, "responses"),
+                f"missing Part {part.number} ({part.title}): no response for {', '.join(wanted)}",
+            )
+    attachments = []
+    raw_attachments = record.get("attachments") or []
+    if not isinstance(raw_attachments, list):
+        raise SubmissionError(at(record, "attachments"), "'attachments' must be a list")
+    component_ids = {c.id for c in spec.components}
+    for index, item in enumerate(raw_attachments):
+        line = base_line or line_of(raw_attachments, index, 1)
+        if not isinstance(item, dict):
+            raise SubmissionError(line, "an attachment must be a mapping")
+        component_id = str(item.get("component", ""))
+        if component_id not in component_ids:
+            raise SubmissionError(line, f"attachment names unknown component '{component_id[:60]}'")
+        path, url = item.get("path"), item.get("url")
+        if bool(path) == bool(url):
+            raise SubmissionError(line, "an attachment needs exactly one of 'path' or 'url'")
+        attachments.append(
+            Attachment(
+                component_id,
+                str(path) if path else None,
+                str(url) if url else None,
+                str(item.get("description") or ""),
+            )
+        )
+    canonical = {
+        "id": submission_id,
+        "credential": credential,
+        "submitted": submitted,
+        "candidate": candidate,
+        "responses": responses,
+        "attachments": [a.__dict__ for a in attachments],
+    }
+    content_hash = hashlib.sha256(canonical_json(canonical).encode()).hexdigest()[:16]
+    return Submission(
+        submission_id,
+        credential,
+        submitted,
+        candidate,
+        responses,
+        tuple(attachments),
+        source,
+        base_dir,
+        content_hash,
+    )

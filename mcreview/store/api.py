@@ -1,0 +1,88 @@
+"""The store's contract: what the services may ask of a queue database, and what comes back.
+
+A Store runs units of work. `store.write(work)` runs `work(tx)` in one write
+transaction that holds the write lock (or, on a server, is serialisable) from its
+first statement, and retries it from the start when the backend reports a
+serialisation conflict; so `work` must only read and write through `tx` and return
+a value, with no side effects of its own. `store.read(work)` runs it on one
+consistent snapshot. Every timestamp a transaction writes comes from `tx.now()`:
+the database's clock, never the caller's.
+
+The records below are what transactions return; they carry plain values (text,
+numbers) so the same services run on every backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Protocol, TypeVar
+
+from mcreview.store.records import (
+    OPEN_WORK,
+    AttachmentRow,
+    ClaimRow,
+    DecisionRow,
+    EventRow,
+    ExportDecision,
+    ExportScore,
+    NewDecision,
+    NewSubmission,
+    QueueFilter,
+    QueueRow,
+    SchemaTooNew,
+    StoreError,
+    SubmissionKey,
+    SubmissionRow,
+    SyncBatchRow,
+)
+from mcreview.store.transaction import Transaction
+
+T = TypeVar("T")
+
+__all__ = [
+    "AttachmentRow",
+    "ClaimRow",
+    "DecisionRow",
+    "EventRow",
+    "ExportDecision",
+    "ExportScore",
+    "NewDecision",
+    "NewSubmission",
+    "OPEN_WORK",
+    "QueueFilter",
+    "QueueRow",
+    "SchemaTooNew",
+    "Store",
+    "StoreError",
+    "SubmissionKey",
+    "SubmissionRow",
+    "SyncBatchRow",
+    "Transaction",
+]
+
+
+class Store(Protocol):
+    """A queue database behind one interface (SQLite file, PostgreSQL server)."""
+
+    #: where it is, for messages: a file path or a URL without its password
+    location: str
+    #: "sqlite" or "postgresql"
+    backend: str
+
+    def write(self, work: Callable[[Transaction], T]) -> T:
+        """Run `work` in one write transaction; committed durably before returning."""
+        ...
+
+    def read(self, work: Callable[[Transaction], T]) -> T:
+        """Run `work` on one consistent read snapshot."""
+        ...
+
+    def exclusive(self, name: str) -> AbstractContextManager[None]:
+        """Hold a named lock across transactions (one sync per queue at a time) without
+        holding the write lock; raises StoreError at once if another process holds it."""
+        ...
+
+    def schema_version(self) -> int: ...
+
+    def close(self) -> None: ...

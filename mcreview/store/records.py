@@ -1,0 +1,185 @@
+"""What the store's transactions return and take: plain values, the same on every backend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mcreview.core.submissions import Attachment
+
+
+class StoreError(Exception):
+    """The queue database cannot be used; the message is one line fit to show."""
+
+
+class SchemaTooNew(StoreError):
+    """The database was made by a newer mcreview: refuse it before anything is written."""
+
+
+@dataclass(frozen=True)
+class SubmissionKey:
+    """One reading of one revision of one attempt: what a level or a comment belongs to."""
+
+    submission_id: str
+    attempt: int
+    revision: int
+    reading: int = 1
+
+
+@dataclass(frozen=True)
+class SubmissionRow:
+    """A submission as the queue holds it: the state of its current attempt."""
+
+    id: str
+    credential: str
+    candidate: str
+    attempt: int
+    submitted: str
+    status: str
+    revision: int
+    assessor: str | None
+    spec_hash: str
+    flags: str = ""
+
+    def key(self, reading: int = 1) -> SubmissionKey:
+        return SubmissionKey(self.id, self.attempt, self.revision, reading)
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    component_id: str
+    path: str | None
+    url: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    attempt: int
+    revision: int
+    assessor: str
+    outcome: str
+    computed: str
+    override: bool
+    justification: str
+    comment: str
+    decided_at: str
+
+
+@dataclass(frozen=True)
+class NewDecision:
+    key: SubmissionKey
+    assessor: str
+    outcome: str
+    computed: str
+    override: bool
+    justification: str
+    comment: str
+    part_outcomes: str  # JSON: part number -> pass | fail | incomplete
+    spec_hash: str
+    at: str
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    submission_id: str
+    assessor: str
+    claimed_at: str
+    expires_at: str
+
+    def live_at(self, now: str) -> bool:
+        """Still held at `now` (the database's time, as stored text)."""
+        return self.expires_at > now
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One row of the audit trail."""
+
+    id: int
+    at: str
+    assessor: str
+    submission_id: str | None
+    action: str
+    target: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str | None = None  # a status, OPEN_WORK, or None for all
+    credential: str | None = None
+    text: str | None = None  # matches id, candidate or credential
+
+
+OPEN_WORK = "open"  # pending or in review: the work still to do
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: str
+    credential: str
+    status: str
+    submitted: str
+    assessor: str | None
+    revision: int
+    claimed_by: str | None = None  # a live claim's holder
+    flags: str = ""  # pre-check flag letters, see mcreview.core.prechecks
+    attempt: int = 1
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    """Everything an import writes for one new submission, checked beforehand."""
+
+    id: str
+    credential: str
+    candidate: str
+    submitted: str
+    content_hash: str
+    source: str
+    spec_hash: str
+    responses: dict[str, str]
+    attachments: tuple[Attachment, ...]  # paths absolute
+    flags: str
+    prechecks: tuple[tuple[str, str, str, int | None, int | None], ...]  # component, kind, detail, start, end
+    attempt: int = 1
+
+
+@dataclass(frozen=True)
+class ExportDecision:
+    submission_id: str
+    credential: str
+    candidate: str
+    assessor: str
+    outcome: str
+    decided_at: str
+    attempt: int
+    revision: int
+    override: bool
+    comment: str
+    part_outcomes: str
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.submission_id, self.attempt, self.revision)
+
+
+@dataclass(frozen=True)
+class ExportScore:
+    submission_id: str
+    attempt: int
+    revision: int
+    part: int | None
+    component: str
+    level: str
+    passing: bool
+    comment: str
+    assessor: str
+
+
+@dataclass(frozen=True)
+class SyncBatchRow:
+    id: int
+    started_at: str
+    files: str  # JSON list of the batch's final file names

@@ -1,0 +1,45 @@
+"""What every screen shares: typed access to the app and its review session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Protocol, TypeVar, cast
+
+from textual.screen import ModalScreen, Screen
+
+from mcreview.services.session import ReviewSession
+
+ResultT = TypeVar("ResultT")
+
+
+class ReviewApp(Protocol):
+    """What screens need of the app (mcreview.tui.app.McReviewApp), without importing it."""
+
+    session: ReviewSession
+    today: dt.date
+
+    def open_submission(self, submission_id: str, component_id: str | None = None) -> None: ...
+
+    def push_screen(self, screen: Any, callback: Any = None) -> Any: ...
+
+    def pop_screen(self) -> Any: ...
+
+
+class SessionAccess:
+    """`self.session` is the app's ReviewSession, typed (Textual types `self.app` as App)."""
+
+    @property
+    def mcreview(self) -> ReviewApp:
+        return cast(ReviewApp, self.app)  # type: ignore[attr-defined]
+
+    @property
+    def session(self) -> ReviewSession:
+        return self.mcreview.session
+
+
+class SessionScreen(SessionAccess, Screen[ResultT]):
+    """A full screen of the app."""
+
+
+class SessionModal(SessionAccess, ModalScreen[ResultT]):
+    """A dialog over another screen."""
