@@ -54,9 +54,12 @@ def test_import_then_queue(run, tmp_path):
     assert again.exit_code == 0
     assert again.output.strip() == "0 imported, 1 already queued, 0 conflicts, 0 rejected"
     listing = run("queue", "--json")
-    rows = [json.loads(line) for line in listing.output.splitlines()]
+    rows = json.loads(listing.output)  # one JSON array, as sqlite-utils prints
     assert [r["id"] for r in rows] == ["B-2", "A-1"]  # oldest first
-    assert rows[0]["status"] == "pending"
+    assert rows[0]["status"] == "pending" and rows[0]["attempt"] == 1
+    lines = run("queue", "--nl")  # one object per line
+    assert [json.loads(line)["id"] for line in lines.output.splitlines()] == ["B-2", "A-1"]
+    assert run("queue", "--json", "--nl").exit_code == 2
     table = run("queue", "--status", "pending")
     assert table.output.splitlines()[0].startswith("pending: 2")
 

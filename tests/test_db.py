@@ -73,6 +73,7 @@ def test_upgrade_from_first_schema_keeps_data(tmp_path, specs):
         "m002_claims_sync_prechecks",
         "m003_drafts",
         "m004_attempts_readings",
+        "m005_resubmissions",
     ]
     assert upgraded.schema_version() == sqlite_store.SCHEMA_VERSION
     state = ReviewSession(upgraded, "reader").load("PPR-T-001")

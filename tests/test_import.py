@@ -54,7 +54,8 @@ def test_changed_content_is_a_conflict_and_not_overwritten(database, specs, tmp_
     report = importer.import_paths(database, [path], specs)
     assert not report.ok
     assert [str(c) for c in report.conflicts] == [
-        f"{path}:0: conflict: 'PPR-T-001' is already queued with different content; not overwritten"
+        f"{path}:1: conflict: 'PPR-T-001' attempt 1 is already queued with different content;"
+        " not overwritten (a resubmission says attempt: 2)"
     ]
     body = database.conn.execute("SELECT body FROM responses WHERE component_id = 'overview'").fetchone()[0]
     assert body != "Something else entirely."

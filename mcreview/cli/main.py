@@ -20,13 +20,15 @@ import click
 import platformdirs
 
 from mcreview.cli.output import raw_json, say, warn
+from mcreview.cli.programme import route_command, settings_command
 from mcreview.cli.settings import Settings, default_assessor, default_db_path
 from mcreview.cli.sync import sync_command
 from mcreview.cli.team import history_command, release_command
 from mcreview.core.vocabulary import Status
 from mcreview.services import queue
 from mcreview.services.session import check_assessor_name
-from mcreview.services.specfiles import default_specs_dir, load_spec_dir, sample_queue_dir
+from mcreview.services.specfiles import default_specs_dir, load_spec_dir
+from mcreview.store import Store
 
 STATUSES = [status.value for status in Status]
 
@@ -88,7 +90,7 @@ def review(settings: Settings) -> None:
 @click.pass_obj
 def demo(settings: Settings, keep: bool) -> None:
     """Open the app on a fresh queue loaded with the bundled sample submissions."""
-    from mcreview.services import importer
+    from mcreview.services.demo import build_demo_queue
 
     folder = (
         Path(platformdirs.user_data_dir("mcreview"))
@@ -99,7 +101,7 @@ def demo(settings: Settings, keep: bool) -> None:
     try:
         store = settings.open_store()
         try:
-            report = importer.import_paths(store, [sample_queue_dir()], settings.specs())
+            report = build_demo_queue(store, settings.specs())
         finally:
             store.close()
         warn(f"demo queue: {settings.db} ({report.summary()})")
@@ -131,48 +133,69 @@ def import_command(settings: Settings, paths: tuple[Path, ...]) -> None:
 
 
 def _queue_line(row: queue.QueueRow) -> str:
+    who = row.assessor or (f"→ {row.routed_to}" if row.routed_to else "")
     return (
-        f"{row.id:<20} {row.credential:<42} {row.status:<10} "
-        f"{row.submitted:<10} {row.flags:<5} {row.assessor or ''}"
+        f"{row.id:<20} {row.credential:<42} {row.status:<10} {row.attempt:<7} "
+        f"{row.submitted:<10} {row.flags:<5} {who}"
     )
 
 
 @cli.command("queue")
 @click.option("--status", type=click.Choice(STATUSES), help="Only this status.")
 @click.option("--credential", help="Only this credential id.")
-@click.option("--json", "as_json", is_flag=True, help="JSON Lines for scripts.")
+@click.option("--resubmissions", is_flag=True, help="Only later attempts (resubmissions).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of rows, for scripts.")
+@click.option("--nl", "as_lines", is_flag=True, help="One JSON object per line (JSON Lines), for scripts.")
 @click.option("--limit", type=int, default=0, help="At most this many rows (0: all).")
 @click.pass_obj
 def queue_command(
-    settings: Settings, status: str | None, credential: str | None, as_json: bool, limit: int
+    settings: Settings,
+    status: str | None,
+    credential: str | None,
+    resubmissions: bool,
+    as_json: bool,
+    as_lines: bool,
+    limit: int,
 ) -> None:
     """Print status counts and the queue.
 
     Flags: I possible identifying information, W outside a word limit,
     M missing or empty response or attachment (details: mcreview checks ID).
+    Attempt 2 and up is a resubmission; "→ NAME" is a resubmission kept for NAME.
     """
-    filters = queue.QueueFilter(status=status, credential=credential)
+    if as_json and as_lines:
+        raise click.UsageError("give --json or --nl, not both")
+    filters = queue.QueueFilter(status=status, credential=credential, resubmissions=resubmissions)
     with settings.session() as session:
-        store = session.store
-        counts = queue.status_counts(store, filters)
-        if not as_json:
-            say("  ".join(f"{s}: {counts.get(s, 0)}" for s in STATUSES))
-            say(f"{'id':<20} {'credential':<42} {'status':<10} {'submitted':<10} {'flags':<5} assessor")
-        after = None
-        shown = 0
-        while True:
-            rows = queue.page(store, filters, after=after, limit=500)
+        rows = _all_rows(session.store, filters, limit)
+        if as_json:
+            raw_json("[" + ",\n".join(json.dumps(asdict(row)) for row in rows) + "]")
+            return
+        if as_lines:
             for row in rows:
-                if as_json:
-                    raw_json(json.dumps(asdict(row)))
-                else:
-                    say(_queue_line(row))
-                shown += 1
-                if limit and shown >= limit:
-                    return
-            if len(rows) < 500:
-                return
-            after = (rows[-1].submitted, rows[-1].id)
+                raw_json(json.dumps(asdict(row)))
+            return
+        counts = queue.status_counts(session.store, filters)
+    say("  ".join(f"{s}: {counts.get(s, 0)}" for s in STATUSES))
+    say(
+        f"{'id':<20} {'credential':<42} {'status':<10} {'attempt':<7} {'submitted':<10} {'flags':<5} assessor"
+    )
+    for row in rows:
+        say(_queue_line(row))
+
+
+def _all_rows(store: Store, filters: queue.QueueFilter, limit: int) -> list[queue.QueueRow]:
+    """Every row under the filter (at most `limit`), read a page at a time."""
+    rows: list[queue.QueueRow] = []
+    after = None
+    while True:
+        page = queue.page(store, filters, after=after, limit=500)
+        rows.extend(page)
+        if limit and len(rows) >= limit:
+            return rows[:limit]
+        if len(page) < 500:
+            return rows
+        after = (page[-1].submitted, page[-1].id)
 
 
 @cli.command("checks")
@@ -222,6 +245,8 @@ def specs_check(settings: Settings, directory: Path | None) -> None:
 cli.add_command(history_command)
 cli.add_command(release_command)
 cli.add_command(sync_command)
+cli.add_command(settings_command)
+cli.add_command(route_command)
 
 
 def main() -> None:

@@ -8,16 +8,29 @@ naming the line out. Reading files and writing the queue is the importer's job
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from mcreview.core.specs import Spec, canonical_json
+from mcreview.core.textsafe import visible_controls
 from mcreview.core.yamlio import line_of
 
 SUBMISSION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 CANDIDATE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+MAX_ATTEMPT = 99
+RECORD_KEYS = (
+    "id",
+    "credential",
+    "submitted",
+    "candidate",
+    "responses",
+    "attachments",
+    "attempt",
+    "resubmission_note",
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,10 @@ class Submission:
     source: str  # file (and line, for JSON Lines) it came from
     base_dir: str  # where relative attachment paths resolve from
     content_hash: str
+    attempt: int = 1  # 2 and up: a resubmission continuing the same id
+    note: str = ""  # the candidate's resubmission note
+    file: str = ""  # the file it came from, for error lines
+    line: int = 0  # where in that file (its JSON Lines line, or the YAML line of `attempt`)
 
 
 class SubmissionError(ValueError):
@@ -62,7 +79,7 @@ def _date_text(value: Any) -> str | None:
 
 
 def parse_submission(
-    record: Any, specs: dict[str, Spec], source: str, base_dir: str, base_line: int = 0
+    record: Any, specs: dict[str, Spec], source: str, base_dir: str, base_line: int = 0, *, file: str = ""
 ) -> Submission:
     """Check one record against its spec; raise SubmissionError naming the line."""
 
@@ -71,6 +88,12 @@ def parse_submission(
 
     if not isinstance(record, dict):
         raise SubmissionError(base_line or 1, "a submission must be a mapping")
+    for key in record:
+        if str(key) not in RECORD_KEYS:
+            near = difflib.get_close_matches(str(key), RECORD_KEYS, n=1, cutoff=0.6)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            shown = visible_controls(str(key)[:40]).replace("\n", "⏎")
+            raise SubmissionError(at(record, key), f"unknown key '{shown}'{hint}")
     for key in ("id", "credential", "submitted", "candidate", "responses"):
         if record.get(key) in (None, ""):
             raise SubmissionError(at(record, key) if key in record else base_line or 1, f"missing '{key}'")
@@ -137,7 +160,20 @@ def parse_submission(
                 str(item.get("description") or ""),
             )
         )
-    canonical = {
+    attempt = record.get("attempt", 1)
+    if isinstance(attempt, bool) or not isinstance(attempt, int) or not 1 <= attempt <= MAX_ATTEMPT:
+        raise SubmissionError(
+            at(record, "attempt"), f"'attempt' must be a whole number from 1 to {MAX_ATTEMPT}"
+        )
+    note = record.get("resubmission_note")
+    if note is not None and not isinstance(note, str):
+        raise SubmissionError(at(record, "resubmission_note"), "'resubmission_note' must be text")
+    if note and attempt == 1:
+        raise SubmissionError(
+            at(record, "resubmission_note"),
+            "'resubmission_note' goes with a resubmission (attempt: 2 or more)",
+        )
+    canonical: dict[str, Any] = {
         "id": submission_id,
         "credential": credential,
         "submitted": submitted,
@@ -145,6 +181,9 @@ def parse_submission(
         "responses": responses,
         "attachments": [a.__dict__ for a in attachments],
     }
+    if attempt > 1:  # first attempts hash as they always have, so re-imports stay idempotent
+        canonical["attempt"] = attempt
+        canonical["resubmission_note"] = note or ""
     content_hash = hashlib.sha256(canonical_json(canonical).encode()).hexdigest()[:16]
     return Submission(
         submission_id,
@@ -156,4 +195,8 @@ def parse_submission(
         source,
         base_dir,
         content_hash,
+        attempt=attempt,
+        note=(note or "").strip(),
+        file=file or source,
+        line=base_line or line_of(record, "attempt" if "attempt" in record else "id", 1),
     )

@@ -112,6 +112,9 @@ class Event(StrEnum):
     RELEASE_FORCED = "release-forced"
     SYNC = "sync"
     SYNC_ABANDONED = "sync_abandoned"
+    RESUBMIT = "resubmit"  # a later attempt queued
+    ROUTE = "route"  # a resubmission sent to an assessor, or to the open queue
+    SETTINGS = "settings"  # programme settings loaded
 
 
 DECISION_EVENTS = frozenset({Event.DECIDE, Event.OVERRIDE, Event.RETURN})

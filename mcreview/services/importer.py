@@ -14,15 +14,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from mcreview.core.prechecks import PreCheck, flags_of
+from mcreview.core.programme import Policy, Programme
 from mcreview.core.specs import Problem, Spec
 from mcreview.core.submissions import Attachment, Submission, SubmissionError, parse_submission
+from mcreview.core.vocabulary import Outcome, Status, outcome_label
 from mcreview.core.yamlio import YamlProblem, load_yaml
+from mcreview.services.library import SpecLibrary
 from mcreview.services.prechecks import PrecheckPool
+from mcreview.services.programme import programme_in
 from mcreview.services.specfiles import read_text_file
-from mcreview.store.api import NewSubmission, Store
+from mcreview.store.api import CarriedLevel, NewSubmission, Store, SubmissionKey, SubmissionRow
 from mcreview.store.transaction import Transaction
 
 YAML_SUFFIXES = {".yaml", ".yml"}
@@ -89,13 +94,13 @@ def iter_submissions(
                     problems.append(Problem(name, number, f"malformed JSON: {message}"))
                     continue
                 try:
-                    yield parse_submission(record, specs, f"{name}:{number}", base_dir, number)
+                    yield parse_submission(record, specs, f"{name}:{number}", base_dir, number, file=name)
                 except SubmissionError as error:
                     problems.append(Problem(name, number, error.message))
             continue
         try:
             record = load_yaml(text)
-            yield parse_submission(record, specs, name, base_dir)
+            yield parse_submission(record, specs, name, base_dir, file=name)
         except YamlProblem as error:
             problems.append(Problem(name, error.line, error.message))
         except SubmissionError as error:
@@ -134,6 +139,8 @@ def _new_submission(submission: Submission, spec: Spec, found: Sequence[PreCheck
         ),
         flags=flags_of(found),
         prechecks=tuple((c.component_id, c.kind, c.detail, c.start, c.end) for c in found),
+        attempt=submission.attempt,
+        note=submission.note,
     )
 
 
@@ -149,52 +156,153 @@ def store_spec(tx: Transaction, spec: Spec) -> None:
     )
 
 
+def _refusal(submission: Submission, message: str) -> Problem:
+    return Problem(submission.file or submission.source, submission.line, message)
+
+
+def _previous_assessor(tx: Transaction, assessor: str, policy: Policy) -> str | None:
+    """The previous attempt's assessor, if they are still active (recorded anything lately)."""
+    last = tx.last_activity(assessor)
+    if last is None:
+        return None
+    idle = datetime.fromisoformat(tx.now()) - datetime.fromisoformat(last)
+    return assessor if idle <= timedelta(days=policy.active_days) else None
+
+
+def _carried_levels(
+    tx: Transaction, row: SubmissionRow, spec: Spec, library: SpecLibrary
+) -> list[CarriedLevel]:
+    """The levels that passed on the previous attempt and mean the same on the new rubric."""
+    decision = tx.final_decision(row.id, row.attempt)
+    if decision is None:
+        return []
+    old_spec = library.spec(tx, row.spec_hash)
+    carried = []
+    for component_id, level in tx.levels(SubmissionKey(row.id, row.attempt, decision.revision)).items():
+        try:
+            old, new = old_spec.component(component_id), spec.component(component_id)
+        except KeyError:
+            continue
+        if (
+            old.is_passing(level)
+            and new.scale is not None
+            and level in new.scale.levels
+            and new.is_passing(level)
+        ):
+            carried.append(CarriedLevel(component_id, level, True, spec.content_hash, row.attempt))
+    return carried
+
+
+def _queue_attempt(
+    tx: Transaction,
+    submission: Submission,
+    found: list[PreCheck],
+    spec: Spec,
+    programme: Programme,
+    library: SpecLibrary,
+) -> Problem | None:
+    """Queue a resubmission if the cycle allows it, or say in one line why not."""
+    row = tx.submission(submission.id)
+    assert row is not None
+    label = f"'{submission.id}' attempt {submission.attempt}"
+    if submission.attempt != row.attempt + 1:
+        return _refusal(
+            submission, f"{label} cannot follow attempt {row.attempt}: attempts are numbered 1, 2, 3 …"
+        )
+    if (row.credential, row.candidate) != (submission.credential, submission.candidate):
+        return _refusal(
+            submission,
+            f"{label} is for {submission.credential} by {submission.candidate}, but attempt {row.attempt}"
+            f" is for {row.credential} by {row.candidate}",
+        )
+    policy = programme.policy(submission.credential)
+    if submission.attempt > policy.attempts:
+        return _refusal(
+            submission,
+            f"{label} is past the limit of {policy.attempts} attempts for {submission.credential}"
+            " (programme setting 'attempts')",
+        )
+    status = Status(row.status)
+    decision = tx.final_decision(row.id, row.attempt)
+    if status.is_open:
+        return _refusal(
+            submission,
+            f"{label}: attempt {row.attempt} is still {status.label};"
+            " import the resubmission once it is decided",
+        )
+    if status is not Status.RETURNED and (decision is None or decision.outcome != Outcome.NOT_YET):
+        outcome = outcome_label(decision.outcome) if decision is not None else status.label
+        return _refusal(
+            submission, f"{label}: attempt {row.attempt} was decided {outcome}; nothing to resubmit"
+        )
+    routed_to = None
+    if policy.routing == "previous-assessor" and decision is not None:
+        routed_to = _previous_assessor(tx, decision.assessor, policy)
+    carried = _carried_levels(tx, row, spec, library) if policy.carry_over == "passed" else []
+    tx.add_attempt(
+        _new_submission(submission, spec, found), importer=IMPORTER, routed_to=routed_to, carried=carried
+    )
+    return None
+
+
 def _write_chunk(
     store: Store,
     chunk: Sequence[tuple[Submission, list[PreCheck]]],
     specs: dict[str, Spec],
     report: ImportReport,
-    seen: dict[str, str],
+    library: SpecLibrary,
 ) -> None:
-    """One short transaction: queue what is new in the chunk; report the rest."""
+    """One short transaction: queue what is new in the chunk (new submissions and the
+    attempts that continue earlier ones); report the rest."""
 
-    def work(tx: Transaction) -> tuple[list[str], list[str], list[Problem]]:
-        imported: list[str] = []
-        already: list[str] = []
-        conflicts: list[Problem] = []
+    def work(tx: Transaction) -> ImportReport:
+        done = ImportReport()
+        programme = programme_in(tx)
         for spec in {s.credential: specs[s.credential] for s, _ in chunk}.values():
             store_spec(tx, spec)
-        stored = tx.content_hashes([s.id for s, _ in chunk])
-        batch_seen: dict[str, str] = {}
+        stored = tx.attempt_hashes([s.id for s, _ in chunk])
         for submission, found in chunk:
-            existing = stored.get(submission.id) or batch_seen.get(submission.id) or seen.get(submission.id)
-            if existing is not None:
-                if existing == submission.content_hash:
-                    already.append(submission.id)
-                else:
-                    conflicts.append(
-                        Problem(
-                            submission.source,
-                            0,
-                            f"conflict: '{submission.id}' is already queued with different content;"
-                            " not overwritten",
+            spec = specs[submission.credential]
+            attempts = stored.get(submission.id)
+            if attempts is None:  # a new submission (or a resubmission whose first attempt is unknown)
+                if submission.attempt > 1:
+                    done.rejected.append(
+                        _refusal(
+                            submission,
+                            f"'{submission.id}' attempt {submission.attempt}:"
+                            " no earlier attempt of it is queued",
                         )
                     )
-                continue
-            spec = specs[submission.credential]
-            tx.add_submission(_new_submission(submission, spec, found), importer=IMPORTER)
-            batch_seen[submission.id] = submission.content_hash
-            imported.append(submission.id)
-        return imported, already, conflicts
+                    continue
+                tx.add_submission(_new_submission(submission, spec, found), importer=IMPORTER)
+                stored[submission.id] = {1: submission.content_hash}
+                done.imported.append(submission.id)
+            elif submission.content_hash in attempts.values():
+                done.already_queued.append(submission.id)
+            elif submission.attempt in attempts:
+                hint = " (a resubmission says attempt: 2)" if submission.attempt == 1 else ""
+                done.conflicts.append(
+                    _refusal(
+                        submission,
+                        f"conflict: '{submission.id}' attempt {submission.attempt} is already queued with"
+                        f" different content; not overwritten{hint}",
+                    )
+                )
+            else:
+                refused = _queue_attempt(tx, submission, found, spec, programme, library)
+                if refused is not None:
+                    done.rejected.append(refused)
+                    continue
+                attempts[submission.attempt] = submission.content_hash
+                done.imported.append(submission.id)
+        return done
 
-    imported, already, conflicts = store.write(work)
-    # Only once the chunk is committed: a retried transaction must not report twice.
-    for submission, _ in chunk:
-        if submission.id in imported:
-            seen[submission.id] = submission.content_hash
-    report.imported.extend(imported)
-    report.already_queued.extend(already)
-    report.conflicts.extend(conflicts)
+    # Reported only once the chunk is committed: a retried transaction must not report twice.
+    done = store.write(work)
+    report.imported.extend(done.imported)
+    report.already_queued.extend(done.already_queued)
+    report.conflicts.extend(done.conflicts)
+    report.rejected.extend(done.rejected)
 
 
 def import_submissions(
@@ -210,10 +318,10 @@ def import_submissions(
     Pre-checks are computed outside the write lock (on every core for a big import),
     so other writers keep going while the text is checked.
     """
-    seen: dict[str, str] = {}
+    library = SpecLibrary()
     with PrecheckPool(specs) as pool:
         for chunk in pool.checked_chunks(submissions, chunk_size):
-            _write_chunk(store, chunk, specs, report, seen)
+            _write_chunk(store, chunk, specs, report, library)
 
 
 def import_paths(

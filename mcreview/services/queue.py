@@ -37,8 +37,9 @@ def page_before(
     return list(reversed(rows))
 
 
-def oldest_pending(store: Store) -> str | None:
-    return store.read(lambda tx: tx.oldest_pending())
+def oldest_pending(store: Store, assessor: str) -> str | None:
+    """The oldest pending submission this assessor may take (routed to them, or to nobody)."""
+    return store.read(lambda tx: tx.oldest_pending(assessor))
 
 
 def credential_titles(store: Store) -> dict[str, str]:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from mcreview.core.programme import Policy
 from mcreview.core.scoring import Outcome, evaluate
 from mcreview.core.specs import Spec
 from mcreview.core.vocabulary import DECIDABLE, OVERALL, Event, ReturnReason, Status
@@ -29,6 +30,7 @@ from mcreview.services.claims import (
     release_own_claim,
 )
 from mcreview.services.library import SpecLibrary, SpecMissing
+from mcreview.services.programme import programme_in
 from mcreview.store.api import (
     AttachmentRow,
     ClaimRow,
@@ -74,6 +76,22 @@ def check_text_length(text: str, what: str) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class PreviousAttempt:
+    """What the candidate was told last time: the attempt before the one being scored."""
+
+    attempt: int
+    spec: Spec
+    responses: dict[str, str]
+    levels: dict[str, str]
+    comments: dict[str, str]
+    decision: DecisionRow | None
+
+    @property
+    def overall_comment(self) -> str:
+        return self.comments.get(OVERALL, "") or (self.decision.comment if self.decision else "")
+
+
 @dataclass
 class SubmissionState:
     """Everything a review screen shows about one submission, read in one snapshot."""
@@ -85,6 +103,9 @@ class SubmissionState:
     levels: dict[str, str] = field(default_factory=dict)
     comments: dict[str, str] = field(default_factory=dict)
     decisions: list[DecisionRow] = field(default_factory=list)
+    carried: dict[str, int] = field(default_factory=dict)  # component -> attempt its level came from
+    note: str = ""  # the candidate's resubmission note
+    previous: PreviousAttempt | None = None
 
     @property
     def id(self) -> str:
@@ -165,9 +186,32 @@ class ReviewSession:
                 levels=tx.levels(key),
                 comments=tx.comments(key),
                 decisions=tx.decisions(row.id),
+                carried=tx.carried(key),
+                note=tx.attempt_note(row.id, row.attempt),
+                previous=self._previous(tx, row),
             )
 
         return self.store.read(work)
+
+    def _previous(self, tx: Transaction, row: SubmissionRow) -> PreviousAttempt | None:
+        if row.attempt == 1:
+            return None
+        attempt = row.attempt - 1
+        decision = tx.final_decision(row.id, attempt)
+        key = SubmissionKey(row.id, attempt, decision.revision if decision else 1)
+        spec_hash = tx.attempt_spec_hash(row.id, attempt) or row.spec_hash
+        return PreviousAttempt(
+            attempt=attempt,
+            spec=self._spec(tx, spec_hash),
+            responses=tx.responses(row.id, attempt),
+            levels=tx.levels(key),
+            comments=tx.comments(key),
+            decision=decision,
+        )
+
+    def policy(self, credential: str) -> Policy:
+        """The programme's policy for a credential (attempt limit, carry-over, readings)."""
+        return self.store.read(lambda tx: programme_in(tx).policy(credential))
 
     def exists(self, submission_id: str) -> bool:
         return self.store.read(lambda tx: tx.submission(submission_id)) is not None
@@ -187,6 +231,7 @@ class ReviewSession:
         revision always has one scorer and nobody writes without holding the claim.
         """
         row = self._row(tx, submission_id)
+        self._refuse_if_routed_elsewhere(row)
         try:
             hold_claim(tx, submission_id, self.assessor, lease_seconds=self.lease_seconds)
         except ClaimedByOther as error:
@@ -194,6 +239,14 @@ class ReviewSession:
         if Status(row.status).is_closed:
             raise ReviewError("this revision is decided: press r to revise it")
         return row
+
+    def _refuse_if_routed_elsewhere(self, row: SubmissionRow) -> None:
+        """A resubmission kept for the previous attempt's assessor is theirs while it is open."""
+        if row.routed_to and row.routed_to != self.assessor and Status(row.status).is_open:
+            raise ReviewError(
+                f"read-only: routed to {row.routed_to}, who assessed attempt {row.attempt - 1}"
+                " (a lead can send it to the open queue: mcreview route ID --open)"
+            )
 
     def _write_level(
         self, tx: Transaction, row: SubmissionRow, component_id: str, level: str | None
@@ -203,9 +256,15 @@ class ReviewSession:
             component = spec.component(component_id)
         except KeyError:
             raise ReviewError(f"'{component_id}' is not a component of {spec.title}") from None
+        key = row.key()
+        carried = tx.carried(key)
+        if component_id in carried:
+            raise ReviewError(
+                f"{component.title} passed on attempt {carried[component_id]} and is carried over,"
+                " not rescored (programme setting 'carry_over')"
+            )
         if level is not None and (component.scale is None or level not in component.scale.levels):
             raise ReviewError(f"'{level}' is not a level of {component.title}")
-        key = row.key()
         before = tx.levels(key).get(component_id)
         if before == level:
             return before
@@ -224,6 +283,7 @@ class ReviewSession:
         tx.record_event(
             assessor=self.assessor,
             submission_id=row.id,
+            attempt=row.attempt,
             action=Event.SCORE,
             target=component_id,
             before=before,
@@ -277,6 +337,7 @@ class ReviewSession:
             tx.record_event(
                 assessor=self.assessor,
                 submission_id=row.id,
+                attempt=row.attempt,
                 action=Event.COMMENT,
                 target=component_id or "overall",
                 before=before,
@@ -337,6 +398,7 @@ class ReviewSession:
         tx.record_event(
             assessor=self.assessor,
             submission_id=row.id,
+            attempt=row.attempt,
             action=action,
             target=f"revision {row.revision}",
             before=computed.status,
@@ -435,11 +497,37 @@ class ReviewSession:
             tx.record_event(
                 assessor=self.assessor,
                 submission_id=row.id,
+                attempt=row.attempt,
                 action=Event.REVISE,
                 before=str(row.revision),
                 after=str(new),
             )
             return new
+
+        return self.store.write(work)
+
+    def route(self, submission_id: str, *, to: str | None) -> str | None:
+        """Send an open resubmission to an assessor, or (to=None) to the open queue; returns
+        where it was routed before. Once the programme names leads, only a lead may."""
+
+        def work(tx: Transaction) -> str | None:
+            row = self._row(tx, submission_id)
+            programme = programme_in(tx)
+            if programme.leads and not programme.is_lead(self.assessor):
+                raise ReviewError(f"only a lead ({', '.join(programme.leads)}) may route submissions")
+            if Status(row.status).is_closed:
+                status = Status(row.status).label
+                raise ReviewError(f"'{submission_id}' is {status}: there is nothing to route")
+            tx.set_route(row.id, to)
+            tx.record_event(
+                assessor=self.assessor,
+                submission_id=row.id,
+                attempt=row.attempt,
+                action=Event.ROUTE,
+                before=row.routed_to,
+                after=to,
+            )
+            return row.routed_to
 
         return self.store.write(work)
 
@@ -449,7 +537,8 @@ class ReviewSession:
         """Take or renew a claim; raises ClaimedByOther if another assessor holds it."""
 
         def work(tx: Transaction) -> ClaimRow:
-            self._row(tx, submission_id)
+            row = self._row(tx, submission_id)
+            self._refuse_if_routed_elsewhere(row)
             return hold_claim(tx, submission_id, self.assessor, lease_seconds=self.lease_seconds)
 
         return self.store.write(work)

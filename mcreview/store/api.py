@@ -21,6 +21,7 @@ from typing import Protocol, TypeVar
 from mcreview.store.records import (
     OPEN_WORK,
     AttachmentRow,
+    CarriedLevel,
     ClaimRow,
     DecisionRow,
     EventRow,
@@ -42,6 +43,7 @@ T = TypeVar("T")
 
 __all__ = [
     "AttachmentRow",
+    "CarriedLevel",
     "ClaimRow",
     "DecisionRow",
     "EventRow",

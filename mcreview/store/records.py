@@ -39,6 +39,7 @@ class SubmissionRow:
     assessor: str | None
     spec_hash: str
     flags: str = ""
+    routed_to: str | None = None  # a resubmission kept for the previous attempt's assessor
 
     def key(self, reading: int = 1) -> SubmissionKey:
         return SubmissionKey(self.id, self.attempt, self.revision, reading)
@@ -110,6 +111,7 @@ class QueueFilter:
     status: str | None = None  # a status, OPEN_WORK, or None for all
     credential: str | None = None
     text: str | None = None  # matches id, candidate or credential
+    resubmissions: bool = False  # only later attempts
 
 
 OPEN_WORK = "open"  # pending or in review: the work still to do
@@ -126,6 +128,7 @@ class QueueRow:
     claimed_by: str | None = None  # a live claim's holder
     flags: str = ""  # pre-check flag letters, see mcreview.core.prechecks
     attempt: int = 1
+    routed_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,7 @@ class NewSubmission:
     flags: str
     prechecks: tuple[tuple[str, str, str, int | None, int | None], ...]  # component, kind, detail, start, end
     attempt: int = 1
+    note: str = ""  # the candidate's resubmission note
 
 
 @dataclass(frozen=True)
@@ -183,3 +187,14 @@ class SyncBatchRow:
     id: int
     started_at: str
     files: str  # JSON list of the batch's final file names
+
+
+@dataclass(frozen=True)
+class CarriedLevel:
+    """A level an earlier attempt passed, carried over to the next instead of rescored."""
+
+    component_id: str
+    level: str
+    passing: bool
+    spec_hash: str
+    from_attempt: int

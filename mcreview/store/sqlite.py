@@ -547,7 +547,34 @@ def m004_attempts_readings(db: sqlite_utils.Database) -> None:
         )
 
 
-MIGRATIONS = (m001_initial, m002_claims_sync_prechecks, m003_drafts, m004_attempts_readings)
+def m005_resubmissions(db: sqlite_utils.Database) -> None:
+    """Resubmissions and programme settings: a resubmission may be routed to the previous
+    attempt's assessor, a level may be carried over from an earlier attempt, and the
+    programme settings in force are kept in the queue (every version, for the audit)."""
+    _run_statements(
+        db,
+        """
+        ALTER TABLE submissions ADD COLUMN routed_to TEXT;
+        ALTER TABLE scores ADD COLUMN carried_from INTEGER;
+        CREATE TABLE programme_settings (
+            version INTEGER PRIMARY KEY AUTOINCREMENT,
+            body TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            loaded_at TEXT NOT NULL,
+            loaded_by TEXT NOT NULL
+        );
+        CREATE INDEX events_by_assessor ON events(assessor, id)
+        """,
+    )
+
+
+MIGRATIONS = (
+    m001_initial,
+    m002_claims_sync_prechecks,
+    m003_drafts,
+    m004_attempts_readings,
+    m005_resubmissions,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -18,6 +18,7 @@ from mcreview.core.vocabulary import OPEN_STATUSES, Status
 from mcreview.store.records import (
     OPEN_WORK,
     AttachmentRow,
+    CarriedLevel,
     ClaimRow,
     DecisionRow,
     EventRow,
@@ -57,7 +58,7 @@ class Dialect(Protocol):
 
 
 _SUBMISSION_COLUMNS = (
-    "id, credential, candidate, attempt, submitted, status, revision, assessor, spec_hash, flags"
+    "id, credential, candidate, attempt, submitted, status, revision, assessor, spec_hash, flags, routed_to"
 )
 _EVENT_COLUMNS = "id, at, assessor, submission_id, action, target, before, after"
 _OPEN_LIST = ", ".join(f"'{status.value}'" for status in sorted(OPEN_STATUSES))
@@ -140,7 +141,7 @@ class Transaction:
         return found
 
     def add_submission(self, new: NewSubmission, *, importer: str) -> None:
-        """Queue a checked submission: its attempt, responses, attachments, pre-checks, event."""
+        """Queue a checked new submission: its first attempt, with its event."""
         now = self.now()
         self.db.execute(
             "INSERT INTO submissions (id, credential, spec_hash, submitted, candidate, content_hash, source,"
@@ -161,10 +162,89 @@ class Transaction:
                 now,
             ),
         )
+        self._add_attempt_content(new)
+        self.record_event(
+            assessor=importer,
+            submission_id=new.id,
+            attempt=new.attempt,
+            action="import",
+            after=json.dumps({"source": new.source, "spec": new.spec_hash}),
+        )
+
+    def add_attempt(
+        self, new: NewSubmission, *, importer: str, routed_to: str | None, carried: Sequence[CarriedLevel]
+    ) -> None:
+        """Queue a resubmission as the submission's next attempt: pending, revision 1, pinned
+        to the rubric it was imported against; the earlier attempts stay as they were."""
+        now = self.now()
         self.db.execute(
-            "INSERT INTO attempts (submission_id, attempt, spec_hash, submitted, content_hash, source,"
-            " imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (new.id, new.attempt, new.spec_hash, new.submitted, new.content_hash, new.source, now),
+            "UPDATE submissions SET attempt = ?, spec_hash = ?, submitted = ?, content_hash = ?, source = ?,"
+            " imported_at = ?, status = ?, revision = 1, assessor = NULL, flags = ?, routed_to = ?,"
+            " updated_at = ? WHERE id = ?",
+            (
+                new.attempt,
+                new.spec_hash,
+                new.submitted,
+                new.content_hash,
+                new.source,
+                now,
+                Status.PENDING.value,
+                new.flags,
+                routed_to,
+                now,
+                new.id,
+            ),
+        )
+        self._add_attempt_content(new)
+        key = SubmissionKey(new.id, new.attempt, 1)
+        for level in carried:
+            self.db.execute(
+                "INSERT INTO scores (submission_id, attempt, revision, reading, component_id, level, passing,"
+                " spec_hash, assessor, scored_at, carried_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key.submission_id,
+                    key.attempt,
+                    key.revision,
+                    key.reading,
+                    level.component_id,
+                    level.level,
+                    int(level.passing),
+                    level.spec_hash,
+                    importer,
+                    now,
+                    level.from_attempt,
+                ),
+            )
+        self.record_event(
+            assessor=importer,
+            submission_id=new.id,
+            attempt=new.attempt,
+            action="resubmit",
+            target=f"attempt {new.attempt}",
+            after=json.dumps(
+                {
+                    "source": new.source,
+                    "spec": new.spec_hash,
+                    "routed_to": routed_to,
+                    "carried": [level.component_id for level in carried],
+                }
+            ),
+        )
+
+    def _add_attempt_content(self, new: NewSubmission) -> None:
+        self.db.execute(
+            "INSERT INTO attempts (submission_id, attempt, spec_hash, submitted, content_hash, source, note,"
+            " imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                new.id,
+                new.attempt,
+                new.spec_hash,
+                new.submitted,
+                new.content_hash,
+                new.source,
+                new.note,
+                self.now(),
+            ),
         )
         self.db.executemany(
             "INSERT INTO responses (submission_id, attempt, component_id, body) VALUES (?, ?, ?, ?)",
@@ -179,12 +259,39 @@ class Transaction:
             ],
         )
         self._insert_prechecks(new.id, new.attempt, new.spec_hash, new.prechecks)
-        self.record_event(
-            assessor=importer,
-            submission_id=new.id,
-            action="import",
-            after=json.dumps({"source": new.source, "spec": new.spec_hash}),
+
+    def attempt_hashes(self, submission_ids: Sequence[str]) -> dict[str, dict[int, str]]:
+        """For each of these ids already queued: every attempt's content hash."""
+        found: dict[str, dict[int, str]] = {}
+        for start in range(0, len(submission_ids), 500):
+            chunk = list(submission_ids[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            for sid, attempt, content_hash in self._all(
+                f"SELECT submission_id, attempt, content_hash FROM attempts WHERE submission_id IN ({marks})",
+                chunk,
+            ):
+                found.setdefault(sid, {})[int(attempt)] = content_hash
+        return found
+
+    def attempt_note(self, submission_id: str, attempt: int) -> str:
+        row = self._one(
+            "SELECT note FROM attempts WHERE submission_id = ? AND attempt = ?", (submission_id, attempt)
         )
+        return row[0] if row else ""
+
+    def attempt_spec_hash(self, submission_id: str, attempt: int) -> str | None:
+        row = self._one(
+            "SELECT spec_hash FROM attempts WHERE submission_id = ? AND attempt = ?", (submission_id, attempt)
+        )
+        return row[0] if row else None
+
+    def set_route(self, submission_id: str, routed_to: str | None) -> None:
+        self.db.execute("UPDATE submissions SET routed_to = ? WHERE id = ?", (routed_to, submission_id))
+
+    def last_activity(self, assessor: str) -> str | None:
+        """When the assessor last recorded anything (their latest event)."""
+        row = self._one("SELECT max(at) FROM events WHERE assessor = ?", (assessor,))
+        return row[0] if row else None
 
     def responses(self, submission_id: str, attempt: int) -> dict[str, str]:
         return dict(
@@ -224,8 +331,9 @@ class Transaction:
         now = self.now()
         self.db.execute(
             "INSERT INTO scores (submission_id, attempt, revision, reading, component_id, level, passing,"
-            " spec_hash, assessor, scored_at) SELECT submission_id, attempt, ?, reading, component_id, level,"
-            " passing, spec_hash, ?, ? FROM scores WHERE submission_id = ? AND attempt = ? AND revision = ?",
+            " spec_hash, assessor, scored_at, carried_from) SELECT submission_id, attempt, ?, reading,"
+            " component_id, level, passing, spec_hash, ?, ?, carried_from FROM scores"
+            " WHERE submission_id = ? AND attempt = ? AND revision = ?",
             (new, assessor, now, row.id, row.attempt, row.revision),
         )
         self.db.execute(
@@ -241,6 +349,17 @@ class Transaction:
         return new
 
     # -- levels and comments -------------------------------------------------------
+
+    def carried(self, key: SubmissionKey) -> dict[str, int]:
+        """The components whose level was carried over, and from which attempt."""
+        return {
+            cid: int(attempt)
+            for cid, attempt in self._all(
+                "SELECT component_id, carried_from FROM scores WHERE submission_id = ? AND attempt = ?"
+                " AND revision = ? AND reading = ? AND carried_from IS NOT NULL",
+                (key.submission_id, key.attempt, key.revision, key.reading),
+            )
+        }
 
     def levels(self, key: SubmissionKey) -> dict[str, str]:
         return dict(
@@ -266,7 +385,7 @@ class Transaction:
             " spec_hash, assessor, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (submission_id, attempt, revision, reading, component_id) DO UPDATE SET"
             " level = excluded.level, passing = excluded.passing, spec_hash = excluded.spec_hash,"
-            " assessor = excluded.assessor, scored_at = excluded.scored_at",
+            " assessor = excluded.assessor, scored_at = excluded.scored_at, carried_from = NULL",
             (
                 key.submission_id,
                 key.attempt,
@@ -355,6 +474,11 @@ class Transaction:
             ),
         )
 
+    def final_decision(self, submission_id: str, attempt: int) -> DecisionRow | None:
+        """The decision of an attempt's latest decided revision."""
+        decided = [d for d in self.decisions(submission_id) if d.attempt == attempt]
+        return decided[-1] if decided else None
+
     def decisions(self, submission_id: str) -> list[DecisionRow]:
         return [
             DecisionRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7], r[8])
@@ -412,12 +536,13 @@ class Transaction:
         target: str = "",
         before: str | None = None,
         after: str | None = None,
+        attempt: int | None = None,
     ) -> None:
         """Append to the audit trail, in the transaction that made the change."""
         self.db.execute(
-            "INSERT INTO events (at, assessor, submission_id, action, target, before, after)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (self.now(), assessor, submission_id, str(action), target, before, after),
+            "INSERT INTO events (at, assessor, submission_id, attempt, action, target, before, after)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (self.now(), assessor, submission_id, attempt, str(action), target, before, after),
         )
 
     def events(self, submission_id: str) -> list[EventRow]:
@@ -527,6 +652,8 @@ class Transaction:
         if filters.credential:
             clauses.append("credential = ?")
             params.append(filters.credential)
+        if filters.resubmissions:
+            clauses.append("attempt > 1")
         if filters.text:
             clauses.append(
                 "(id LIKE ? ESCAPE '\\' OR candidate LIKE ? ESCAPE '\\' OR credential LIKE ? ESCAPE '\\')"
@@ -537,7 +664,9 @@ class Transaction:
 
     def status_counts(self, filters: QueueFilter) -> dict[str, int]:
         """Counts per status under the credential and text filter (the status filter is ignored)."""
-        where, params = self._where(QueueFilter(None, filters.credential, filters.text))
+        where, params = self._where(
+            QueueFilter(None, filters.credential, filters.text, filters.resubmissions)
+        )
         return {
             status: int(count)
             for status, count in self._all(
@@ -567,17 +696,33 @@ class Transaction:
         rows = self._all(
             "SELECT id, credential, status, submitted, assessor, revision,"
             " (SELECT c.assessor FROM claims c WHERE c.submission_id = submissions.id AND c.expires_at > ?),"
-            f" flags, attempt FROM submissions{where} ORDER BY submitted {direction}, id {direction} LIMIT ?",
+            f" flags, attempt, routed_to FROM submissions{where}"
+            f" ORDER BY submitted {direction}, id {direction} LIMIT ?",
             [self.now(), *params, limit],
         )
         return [QueueRow(*row) for row in rows]
 
-    def oldest_pending(self) -> str | None:
+    def oldest_pending(self, assessor: str) -> str | None:
+        """The oldest pending submission this assessor may take: routed to them, or to nobody."""
         row = self._one(
-            "SELECT id FROM submissions WHERE status = ? ORDER BY submitted, id LIMIT 1",
-            (Status.PENDING.value,),
+            "SELECT id FROM submissions WHERE status = ? AND (routed_to IS NULL OR routed_to = ?)"
+            " ORDER BY submitted, id LIMIT 1",
+            (Status.PENDING.value, assessor),
         )
         return row[0] if row else None
+
+    # -- programme settings ------------------------------------------------------------
+
+    def programme_body(self) -> str:
+        """The programme settings in force (canonical JSON), or "" for mcreview's defaults."""
+        row = self._one("SELECT body FROM programme_settings ORDER BY version DESC LIMIT 1")
+        return row[0] if row else ""
+
+    def put_programme(self, *, body: str, content_hash: str, loaded_by: str) -> None:
+        self.db.execute(
+            "INSERT INTO programme_settings (body, content_hash, loaded_at, loaded_by) VALUES (?, ?, ?, ?)",
+            (body, content_hash, self.now(), loaded_by),
+        )
 
     # -- sync ------------------------------------------------------------------------
 

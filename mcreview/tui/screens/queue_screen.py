@@ -190,7 +190,7 @@ class QueueScreen(SessionScreen[None]):
             self.mcreview.open_submission(submission_id)
 
     def action_oldest_pending(self) -> None:
-        submission_id = queue.oldest_pending(self.session.store)
+        submission_id = queue.oldest_pending(self.session.store, self.session.assessor)
         if submission_id is None:
             self.notify("No pending submissions.")
             return

@@ -24,6 +24,7 @@ from mcreview.core.vocabulary import outcome_label
 from mcreview.services.claims import ClaimedByOther
 from mcreview.services.session import ReviewError, SubmissionState
 from mcreview.store.api import AttachmentRow, StoreError
+from mcreview.tui.screens.attempts import attempt_banner, carried_line, diff_text, previous_feedback
 from mcreview.tui.screens.base import SessionScreen
 from mcreview.tui.screens.highlight import HighlightWords
 
@@ -63,6 +64,14 @@ class ReviewScreen(SessionScreen[None]):
         Binding("d", "decide", "Decide", id="review.decide", priority=True),
         Binding("u", "undo", "Undo", id="review.undo", priority=True),
         Binding("p", "toggle_prompts", "Prompts", id="review.toggle_prompts", show=False, priority=True),
+        Binding(
+            "w",
+            "toggle_diff",
+            "Changes since last attempt",
+            id="review.toggle_diff",
+            show=False,
+            priority=True,
+        ),
         Binding("r", "revise", "Revise", id="review.revise", show=False, priority=True),
         Binding("h", "history", "History", id="review.history", show=False, priority=True),
         Binding("x", "clear_level", "Clear level", id="review.clear_level", show=False, priority=True),
@@ -78,6 +87,8 @@ class ReviewScreen(SessionScreen[None]):
         self.undo_stack: list[tuple[str, str | None, str | None]] = []  # component, before, after
         self.read_only_reason: str | None = None
         self.show_prompts = False  # the response gets the room; p shows the prompts
+        self.show_diff = False  # a resubmission's responses as a word diff against the last attempt
+        self.attempt_limit = 1
         self.rendered: dict[str, RenderableType] = {}
         self.prechecks: list[PreCheck] = []
         self.state: SubmissionState
@@ -97,6 +108,7 @@ class ReviewScreen(SessionScreen[None]):
     def on_mount(self) -> None:
         self.state = self.session.load(self.submission_id)
         self.prechecks = self.session.prechecks(self.state)
+        self.attempt_limit = self.session.policy(self.state.credential).attempts
         self.take_claim()
         components = self.state.spec.components
         ids = [c.id for c in components]
@@ -157,6 +169,8 @@ class ReviewScreen(SessionScreen[None]):
         status = state.status.label
         top = Text()
         top.append(f" {state.id} ", style="bold reverse")
+        if state.attempt > 1:  # a resubmission: say so first
+            top.append(f" attempt {state.attempt}/{max(self.attempt_limit, state.attempt)}", style="bold")
         top.append(f" {spec.title} · rev {state.revision} · {status} · you: {self.session.assessor}")
         decision = state.current_decision
         if decision is not None:
@@ -179,12 +193,14 @@ class ReviewScreen(SessionScreen[None]):
 
     def response_renderable(self) -> RenderableType:
         component = self.component
-        cached = self.rendered.get(component.id)
+        cache_key = f"{component.id}\x00diff" if self.show_diff else component.id
+        cached = self.rendered.get(cache_key)
         if cached is not None:
             return cached
         spec = self.state.spec
         part = spec.part(component.part_number)
         blocks: list[RenderableType] = [Text(f"Part {part.number}: {part.title}", style="dim")]
+        blocks.extend(attempt_banner(self.state))
         if component.prompts and self.show_prompts:
             prompts = Text("Prompts (p hides)\n", style="bold")
             for prompt in component.prompts:
@@ -202,7 +218,10 @@ class ReviewScreen(SessionScreen[None]):
             for attachment in self.state.attachments:
                 if attachment.component_id == evidence.id:
                     blocks.append(attachment_line(attachment))
-            if body is None:
+            previous = self.state.previous
+            if self.show_diff and previous is not None:
+                blocks.append(diff_text(previous.responses.get(evidence.id), body))
+            elif body is None:
                 blocks.append(Text("(no response submitted for this component)", style="bold"))
             elif not body.strip():
                 blocks.append(Text("(the response is empty)", style="bold"))
@@ -214,7 +233,7 @@ class ReviewScreen(SessionScreen[None]):
                 blocks.append(HighlightWords(markdown, marked) if marked else markdown)
             blocks.append(Text(""))
         renderable = RenderOnce(Group(*blocks))
-        self.rendered[component.id] = renderable
+        self.rendered[cache_key] = renderable
         return renderable
 
     def word_count_line(self, component: Component, body: str | None) -> Text:
@@ -239,6 +258,11 @@ class ReviewScreen(SessionScreen[None]):
         component = self.component
         blocks: list[RenderableType] = [Text(visible_controls(component.title), style="bold")]
         chosen = self.state.levels.get(component.id)
+        carried = carried_line(component, self.state)
+        if carried is not None:
+            blocks.append(carried)
+        if self.state.previous is not None:
+            blocks.append(previous_feedback(component, self.state.previous))
         if component.scale is None:
             blocks.append(Text("Required, not scored: the credential document gives no rubric for it."))
         else:
@@ -340,6 +364,13 @@ class ReviewScreen(SessionScreen[None]):
         else:
             self.notify(f"Undone: {self.component.title} is {before or 'unscored'} again.")
         self.reload_state()
+        self.show_component()
+
+    def action_toggle_diff(self) -> None:
+        if self.state.previous is None:
+            self.notify("This is a first attempt: there is no earlier response to compare.")
+            return
+        self.show_diff = not self.show_diff
         self.show_component()
 
     def action_toggle_prompts(self) -> None:
