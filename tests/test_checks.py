@@ -117,6 +117,7 @@ KIND_CASES = [
         "My profile is https://www.linkedin.com/in/dana-whitfield.",
         Finding("url", 14, 56, "https://www.linkedin.com/in/dana-whitfield"),
     ),
+    ("I have taught in District 86 since 2019.", Finding("school", 17, 28, "District 86")),
 ]
 
 
@@ -188,6 +189,44 @@ def test_labels_cover_every_kind() -> None:
         "url",
     }
     assert all(label and label == label.strip() for label in IDENTIFIER_LABELS.values())
+
+
+# --- districts and schools named by a code (issue item 9) ------------------------------
+
+DISTRICT_CODES = [
+    ("Our district, District 86, adopted a new grading policy.", ["District 86"]),
+    ("I joined USD 383 after three years in Colorado.", ["USD 383"]),
+    ("The ISD #622 induction cohort met monthly.", ["ISD #622"]),
+    ("SD38 teachers get two release days; SD-43 teachers get one.", ["SD38", "SD-43"]),
+    ("Across CHSD 218 and CCSD 59 every freshman has an advisor.", ["CHSD 218", "CCSD 59"]),
+    ("Independent School District 281 requires a portfolio.", ["Independent School District 281"]),
+    ("School District No. 36 released new reporting guidelines.", ["School District No. 36"]),
+    ("Cedar Hollow Unified School District No. 12 voted.", ["Cedar Hollow Unified School District No. 12"]),
+    ("Our school is in CESA 6; my last one was in SAU 39 and RSU 22.", ["CESA 6", "SAU 39", "RSU 22"]),
+    ("I presented at the Region 10 ESC and the AEA 267 institute.", ["Region 10 ESC", "AEA 267"]),
+    ("I taught at P.S. 94 and J.H.S. 189 before moving to D214.", ["P.S. 94", "J.H.S. 189", "D214"]),
+    ("I teach science in Poudre R-1, and my sister teaches in Eugene 4J.", ["Poudre R-1", "Eugene 4J"]),
+]
+
+
+@pytest.mark.parametrize(("text", "codes"), DISTRICT_CODES)
+def test_districts_named_by_code_are_found(text: str, codes: list[str]) -> None:
+    assert [(f.kind, f.text) for f in find_identifiers(text)] == [("school", c) for c in codes]
+
+
+CLEAN_CODE_LIKE = [
+    "Our district's three middle schools share one bus fleet. District-wide, it worked.",
+    "Room D112 is the makerspace. The spread was small (M = 82, SD 6).",
+    "Mean scores rose from 61.2 (SD = 9.4) to 70.8 (SD = 7.1).",
+    "Congressional District 4 candidates spoke; the grant covered USD 2,400.",
+    "Our ISD's calendar has two early-release days each month.",
+    "Level R-1 texts and Unit 5 of Grade 4J are not districts.",
+]
+
+
+@pytest.mark.parametrize("text", CLEAN_CODE_LIKE)
+def test_code_like_text_is_not_a_district(text: str) -> None:
+    assert find_identifiers(text) == []
 
 
 # --- the labelled set -------------------------------------------------------------------
@@ -367,6 +406,9 @@ ADVERSARIAL = {
     "digits": "1 " * 500_000,
     "capitals": "Aa Bb Cc Dd " * 83_334,
     "url": "https://x.org/" + ")" * 1_000_000,
+    "districts": "District 214 " * 76_924,
+    "district acronyms": "SD-38 USD 259 ISD #709 D214 P.S. 321 " * 27_028,
+    "place codes": "Weld R-" * 142_858,
     "random": "".join(random.Random(7).choices(string.printable + "’—é", k=1_000_000)),
 }
 

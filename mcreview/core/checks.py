@@ -620,11 +620,13 @@ def _schools(text: str) -> Iterator[tuple[int, int]]:
             window_start, window_end = lo, hi
     if window_end > 0:
         windows.append((window_start, window_end))
+    named: list[tuple[int, int]] = []
     for lo, hi in windows:
         for m in _SCHOOL.finditer(text, lo, hi):
             span = _school_span(text, m)
             if span is not None:
-                yield span
+                named.append(span)
+    yield from _merge_codes(text, named, list(_district_codes(text)))
 
 
 def _school_span(text: str, m: re.Match[str]) -> tuple[int, int] | None:
@@ -648,3 +650,152 @@ def _school_span(text: str, m: re.Match[str]) -> tuple[int, int] | None:
 def _followed_by_capital(text: str, end: int) -> bool:
     rest = text[end : end + 2]
     return len(rest) == 2 and rest[0] in " \t" and rest[1].isupper()
+
+
+# --- districts and schools named by a code ----------------------------------------------
+#
+# The forms in use: "District 214", "School District No. 43", "Independent School
+# District 196" (Illinois, Minnesota, British Columbia); "USD 259" (Kansas unified
+# districts); "ISD #709" (Minnesota); "SD-38", "SD38" (British Columbia); "CCSD 93",
+# "CUSD 300", "CHSD 218", "THSD 211", "D211" (Illinois); "ESD 112" (Washington);
+# "SAU 16" (New Hampshire); "RSU 14", "MSAD 51", "AOS 91" (Maine); "CESA 6"
+# (Wisconsin); "AEA 267" (Iowa); "IU 13" (Pennsylvania); "ESC Region 13" (Texas);
+# "Weld RE-4", "Poudre R-1", "Eugene 4J" (Colorado, Missouri, Oregon); and New York
+# City's numbered schools, "P.S. 321", "I.S. 318", "J.H.S. 189".
+
+_CODE_END = r"(?![\w\-]|[.,]\d)"  # "USD 1,500" and "SD 9.4" are amounts, not districts
+_DISTRICT_WORD = re.compile(r"District[ \t]+(?:No\.?[ \t]*|Number[ \t]+|#[ \t]*)?\d{1,4}[A-Z]?" + _CODE_END)
+# Acronym -> how many digits its numbers have.
+_DISTRICT_ACRONYMS = {
+    "CCSD": (1, 4), "CUSD": (1, 4), "CHSD": (1, 4), "THSD": (1, 4), "UHSD": (1, 4),
+    "CSD": (1, 4), "ESD": (1, 4), "HSD": (1, 4), "PSD": (1, 4), "ISD": (1, 4), "SD": (1, 4),
+    "USD": (3, 3), "SAU": (1, 3), "MSAD": (1, 3), "SAD": (1, 3), "RSU": (1, 3), "AOS": (1, 3),
+    "CESA": (1, 2), "AEA": (1, 3), "IU": (1, 2),
+}  # fmt: skip
+_DISTRICT_ACRONYM = re.compile(
+    r"(?:" + "|".join(sorted(_DISTRICT_ACRONYMS, key=len, reverse=True)) + r")"
+    r"(?:[ \t]*(?:No\.?|#)[ \t]*|[ \t]*-[ \t]*|[ \t]+|)(\d{1,4})[A-Z]?" + _CODE_END
+)
+# "D211": Illinois shorthand, no space, two or three digits.
+_DISTRICT_D = re.compile(r"D(\d{2,3})" + _CODE_END)
+_SERVICE_REGION = re.compile(
+    r"(?:ESC|Education[ \t]+Service[ \t]+Center)[ \t]+Region[ \t]+\d{1,2}\b"
+    r"|Region[ \t]+\d{1,2}[ \t]+(?:ESC|Education[ \t]+Service[ \t]+Center)\b"
+)
+_NYC_SCHOOL = re.compile(r"(?:P\.S\.|I\.S\.|J\.H\.S\.|JHS|PS)[ \t]?\d{2,3}" + _CODE_END)
+# "Weld RE-4", "Poudre R-1", "Rockwood R-VI", "Eugene 4J": a place name and a code.
+_PLACE_CODE = re.compile(r"[A-Z][a-z]+[ \t]+(?:(?:RE|R)-(?:\d{1,2}J?|[IVX]{1,4})|\d{1,2}J)(?![\w\-])")
+# Words before "District 5" that make it some other kind of district.
+_NOT_SCHOOL_DISTRICT = _word_set(
+    """Congressional Council Legislative Senate Senatorial Assembly House Judicial Court Police
+    Fire Water Park Parks Sewer Sanitation Voting Election Supervisorial Commission
+    Commissioner Ward Federal Historic Business Improvement Transit Library Hospital
+    """
+)
+# Words that may open the name of a numbered district: "Independent School District 196".
+_DISTRICT_LEAD = _word_set(
+    """School Unit Union Community Consolidated Unified Independent Joint Elementary High
+    Township County Public Regional Special City
+    """
+)
+_ROOM_WORDS = frozenset({"room", "rm", "rooms", "suite", "building", "wing", "portable", "hall", "lab"})
+_STATISTICS_CUE = re.compile(r"(?:\bmean\b|\bM[ \t]*=|\baverage\b|±|standard deviation)", re.IGNORECASE)
+# Capitalised words before "R-1" or "4J" that label something other than a district.
+_NOT_PLACE_CODE = _word_set(
+    """Level Grade Form Part Model Type Room Unit Section Chapter Step Tier Group Table
+    Figure Appendix Lesson Module Standard Class Block Lab Station Version Option Phase
+    """
+)
+
+
+def _district_codes(text: str) -> Iterator[tuple[int, int]]:
+    for m in _DISTRICT_WORD.finditer(text):
+        start = m.start()
+        if _follows_word(text, start):
+            continue
+        previous = _words_before(text, start, 3)
+        if previous and previous[-1][0] in _NOT_SCHOOL_DISTRICT:
+            continue
+        for word, word_start in reversed(previous):
+            if word not in _DISTRICT_LEAD:
+                break
+            start = word_start
+        yield start, m.end()
+    if any(code in text for code in ("SD", "SA", "RSU", "AOS", "AEA", "IU")):
+        for m in _DISTRICT_ACRONYM.finditer(text):
+            start = m.start()
+            if start > 0 and (_follows_word(text, start) or text[start - 1] in "-./"):
+                continue
+            acronym = re.match(r"[A-Z]+", m.group(0))
+            low, high = _DISTRICT_ACRONYMS.get(acronym.group(0) if acronym else "", (0, 0))
+            if not low <= len(m.group(1)) <= high:
+                continue
+            if m.group(0).startswith("SD") and _STATISTICS_CUE.search(text, max(0, start - 40), start):
+                continue  # "mean 72 (SD 12)": a standard deviation
+            yield start, m.end()
+    if "D" in text:
+        for m in _DISTRICT_D.finditer(text):
+            start = m.start()
+            if start > 0 and (_follows_word(text, start) or text[start - 1] in "-./#"):
+                continue
+            previous = _words_before(text, start, 1)
+            if previous and previous[0][0].lower().rstrip(".") in _ROOM_WORDS:
+                continue  # "Room D104"
+            yield start, m.end()
+    if "Region" in text:
+        for m in _SERVICE_REGION.finditer(text):
+            if not _follows_word(text, m.start()):
+                yield m.span()
+    if "S" in text:
+        for m in _NYC_SCHOOL.finditer(text):
+            start = m.start()
+            if not (start > 0 and (_follows_word(text, start) or text[start - 1] in "-./")):
+                yield start, m.end()
+    for m in _PLACE_CODE.finditer(text):
+        if not _follows_word(text, m.start()) and m.group(0).split()[0] not in _NOT_PLACE_CODE:
+            yield m.span()
+
+
+def _words_before(text: str, index: int, count: int) -> list[tuple[str, int]]:
+    """Up to ``count`` whitespace-separated words ending just before ``index``, in order."""
+    words: list[tuple[str, int]] = []
+    pos = index
+    while len(words) < count:
+        end = pos
+        while end > 0 and text[end - 1] in " \t":
+            end -= 1
+        if end == pos and pos != index:
+            break
+        if end == 0 or end < index - 200:
+            break
+        start = end
+        while start > 0 and not text[start - 1].isspace() and end - start < 40:
+            start -= 1
+        if start == end:
+            break
+        words.append((text[start:end], start))
+        pos = start
+    words.reverse()
+    return words
+
+
+def _merge_codes(
+    text: str, named: list[tuple[int, int]], codes: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Named schools plus coded districts; a code that touches a named school joins it
+    ("Cedar Hollow Unified School District" + "No. 12")."""
+    if not codes:
+        return named
+    code_set = set(codes)
+    merged: list[tuple[int, int, bool]] = []  # (start, end, has a name in it)
+    for start, end in sorted(set(named) | code_set):
+        is_code = (start, end) in code_set
+        if merged:
+            last_start, last_end, has_name = merged[-1]
+            gap = text[last_end:start] if start > last_end else ""
+            if start <= last_end + 1 and not gap.strip(" \t") and (has_name != is_code or start < last_end):
+                merged[-1] = (last_start, max(last_end, end), has_name or not is_code)
+                continue
+        merged.append((start, end, not is_code))
+    return [(start, end) for start, end, _ in merged]
+
