@@ -642,3 +642,14 @@ def test_held_out_identifier_set_precision_and_recall():
     result = evaluate(Path(__file__).parent / "data" / "identifiers_holdout.yaml")
     assert result["precision"] >= 0.9
     assert result["recall"] >= 0.9
+
+
+def test_second_held_out_set_precision_and_recall() -> None:
+    """Written and committed before the untitled-name and district-code detection
+    existed; measured once when it was done: precision 1.000, recall 1.000 over 102
+    passages (see docs/checks.md for why that is optimistic)."""
+    result = identifier_eval.evaluate(LABELLED.parent / "identifiers_holdout2.yaml")
+    assert result["precision"] >= 0.9, result["errors"]
+    assert result["recall"] >= 0.9, result["errors"]
+    for kind in ("name", "school"):
+        assert result["kinds"][kind]["recall"] >= 0.9, (kind, result["errors"])
