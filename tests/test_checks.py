@@ -117,6 +117,8 @@ KIND_CASES = [
         "My profile is https://www.linkedin.com/in/dana-whitfield.",
         Finding("url", 14, 56, "https://www.linkedin.com/in/dana-whitfield"),
     ),
+    ("Yesterday Carlos Mendoza observed me.", Finding("name", 10, 24, "Carlos Mendoza")),
+    ("I have taught in District 86 since 2019.", Finding("school", 17, 28, "District 86")),
 ]
 
 
@@ -186,8 +188,165 @@ def test_labels_cover_every_kind() -> None:
         "school",
         "handle",
         "url",
+        "name",
     }
     assert all(label and label == label.strip() for label in IDENTIFIER_LABELS.values())
+
+
+# --- districts and schools named by a code (issue item 9) ------------------------------
+
+DISTRICT_CODES = [
+    ("Our district, District 86, adopted a new grading policy.", ["District 86"]),
+    ("I joined USD 383 after three years in Colorado.", ["USD 383"]),
+    ("The ISD #622 induction cohort met monthly.", ["ISD #622"]),
+    ("SD38 teachers get two release days; SD-43 teachers get one.", ["SD38", "SD-43"]),
+    ("Across CHSD 218 and CCSD 59 every freshman has an advisor.", ["CHSD 218", "CCSD 59"]),
+    ("Independent School District 281 requires a portfolio.", ["Independent School District 281"]),
+    ("School District No. 36 released new reporting guidelines.", ["School District No. 36"]),
+    ("Cedar Hollow Unified School District No. 12 voted.", ["Cedar Hollow Unified School District No. 12"]),
+    ("Our school is in CESA 6; my last one was in SAU 39 and RSU 22.", ["CESA 6", "SAU 39", "RSU 22"]),
+    ("I presented at the Region 10 ESC and the AEA 267 institute.", ["Region 10 ESC", "AEA 267"]),
+    ("I taught at P.S. 94 and J.H.S. 189 before moving to D214.", ["P.S. 94", "J.H.S. 189", "D214"]),
+    ("I teach science in Poudre R-1, and my sister teaches in Eugene 4J.", ["Poudre R-1", "Eugene 4J"]),
+]
+
+
+@pytest.mark.parametrize(("text", "codes"), DISTRICT_CODES)
+def test_districts_named_by_code_are_found(text: str, codes: list[str]) -> None:
+    assert [(f.kind, f.text) for f in find_identifiers(text)] == [("school", c) for c in codes]
+
+
+CLEAN_CODE_LIKE = [
+    "Our district's three middle schools share one bus fleet. District-wide, it worked.",
+    "Room D112 is the makerspace. The spread was small (M = 82, SD 6).",
+    "Mean scores rose from 61.2 (SD = 9.4) to 70.8 (SD = 7.1).",
+    "Congressional District 4 candidates spoke; the grant covered USD 2,400.",
+    "Our ISD's calendar has two early-release days each month.",
+    "Level R-1 texts and Unit 5 of Grade 4J are not districts.",
+]
+
+
+@pytest.mark.parametrize("text", CLEAN_CODE_LIKE)
+def test_code_like_text_is_not_a_district(text: str) -> None:
+    assert find_identifiers(text) == []
+
+
+# --- names without a title, and a first name with an initial (issue item 9) -----------
+
+UNTITLED_NAMES = [
+    # first and last name, no title
+    ("Last spring Carlos Mendoza and I co-taught the unit.", ["Carlos Mendoza"]),
+    ("Samantha Reyes said the new routine saved ten minutes.", ["Samantha Reyes"]),
+    ("The PLC (Samantha Reyes, Jorge Castillo and I) met weekly.", ["Samantha Reyes", "Jorge Castillo"]),
+    ("Alejandro Ruiz's father asked for the syllabus in Spanish.", ["Alejandro Ruiz"]),
+    ("Maria Elena Torres, our assistant principal, led the walk.", ["Maria Elena Torres"]),
+    ("Our counselor, Rosa de la Fuente, joined the meeting.", ["Rosa de la Fuente"]),
+    # a hyphenated given name; a soft line break inside a name
+    ("I co-planned with Jean-Luc Moreau and Kwabena\nOwusu.", ["Jean-Luc Moreau", "Kwabena\nOwusu"]),
+    # a given name that is also a word needs a listed surname after it
+    ("We invited Joy Patterson from the district office.", ["Joy Patterson"]),
+    ("Mark Sullivan coaches the debate team.", ["Mark Sullivan"]),
+    # a first name in no list, with a role word before or an apposition after
+    ("My mentor, Oyelaran Adekunle, filmed the lesson.", ["Oyelaran Adekunle"]),
+    ("Observer: Thandiwe Mokoena. Focus: questioning.", ["Thandiwe Mokoena"]),
+    ("I worked with Ngoc Anh Pham, a paraprofessional, on reading.", ["Ngoc Anh Pham"]),
+    ("Zebulon Quaye (instructional coach) modelled the lesson.", ["Zebulon Quaye"]),
+]
+
+FIRST_NAME_INITIAL = [
+    ("Destiny M. raised her hand for the first time in November.", ["Destiny M."]),
+    ("I conferred with my student Eli K. about his question.", ["Eli K."]),
+    ("Student: Kayla B. Goal: read for 20 minutes each night.", ["Kayla B."]),
+    ("Hannah and her brother Caleb T. both joined the club.", ["Caleb T."]),
+    ("Caleb T.'s reading log showed weekend reading only.", ["Caleb T."]),
+    ("A student named Quetzali R. asked to present first.", ["Quetzali R."]),
+]
+
+@pytest.mark.parametrize(("text", "names"), UNTITLED_NAMES)
+def test_untitled_names_are_found(text: str, names: list[str]) -> None:
+    assert [(f.kind, f.text) for f in find_identifiers(text)] == [("name", n) for n in names]
+
+
+@pytest.mark.parametrize(("text", "names"), FIRST_NAME_INITIAL)
+def test_first_name_with_an_initial_is_found(text: str, names: list[str]) -> None:
+    assert [(f.kind, f.text) for f in find_identifiers(text)] == [("name", n) for n in names]
+
+
+CLEAN_NAME_LIKE = [
+    # title-case phrases of the credentials and of school documents
+    "Building Internal Relationships asks for Essential Outcome 2 and Part 2 evidence.",
+    "Our Professional Learning Community and Building Leadership Team meet on Mondays.",
+    "### Essential Outcome 3: Professional Conduct",
+    "Learning Forward and the Hope Street Group shaped our plan.",
+    "Summer Camp starts in June, and Winter Break begins on December 20.",
+    "Grace Period rules for late work were posted in August.",
+    "Virginia Department of Education guidance and the Georgia Milestones data.",
+    "The Lincoln Center field trip and the Kennedy Center workshop were highlights.",
+    "Student C and Student D missed the post-test; Group A read section one.",
+    "Plan B was the library, Part B of the rubric is on family communication.",
+    "Vitamin D came up in health, and Henry V in English.",
+    "Between Ana and I, the lab took two days. Jordan asked to retake the quiz.",
+    "I Do, We Do, You Do modelling and Think Pair Share helped the newcomers.",
+    # published authors and public figures are not identifying
+    "I read Hattie (2009) and Marzano (2007) before the feedback cycle.",
+    "As Robert Marzano notes, students need to know the learning goal.",
+    "Jennifer Serravallo's The Reading Strategies Book gave me goal cards.",
+    "Culturally responsive teaching (Zaretta Hammond, 2015) frames my plan.",
+    "Rafaela Montoya-Quist (2021) studied family engagement in rural districts.",
+    "Martin Luther King Jr. and Cesar Chavez were the focus of our unit.",
+    "Harry Potter and Percy Jackson were the most checked-out books.",
+    # the case study
+    "In the case study, Sarah Anderson is Ms. Anderson's student teacher.",
+]
+
+
+@pytest.mark.parametrize("text", CLEAN_NAME_LIKE)
+def test_name_like_phrases_are_not_flagged(text: str) -> None:
+    assert find_identifiers(text) == []
+
+
+def test_a_first_name_alone_is_not_flagged() -> None:
+    text = "Jaylen and Ana presented first; Destiny went last, and Jordan asked why."
+    assert find_identifiers(text) == []
+
+
+def test_a_titled_name_is_reported_once_as_titled() -> None:
+    text = "Coach Danielle Brooks and Principal Maria Gonzalez visited."
+    assert [(f.kind, f.text) for f in find_identifiers(text)] == [
+        ("titled_name", "Coach Danielle Brooks"),
+        ("titled_name", "Principal Maria Gonzalez"),
+    ]
+
+
+def _faker_loaded_after(statements: str) -> bool:
+    code = f"import sys; {statements}; sys.exit(any(m.split('.')[0] == 'faker' for m in sys.modules))"
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 1
+
+
+def test_the_name_list_is_loaded_lazily() -> None:
+    """Faker's data costs ~0.15 s to load; the UI's start-up and a plain import of the
+    checks must not pay for it, only the first search for names does."""
+    assert not _faker_loaded_after("import mcreview.tui.app")
+    assert not _faker_loaded_after("import mcreview.core.checks, mcreview.core.prechecks")
+    assert _faker_loaded_after("import mcreview.core.checks as c; c.find_identifiers('Maria Gonzalez')")
+
+
+def test_without_the_name_list_the_check_still_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mcreview.core import checks, names
+
+    empty = names.NameLists(frozenset(), frozenset(), frozenset())
+    monkeypatch.setattr(checks, "name_lists", lambda: empty)
+    checks._name_model.cache_clear()
+    try:
+        found = find_identifiers("My mentor, Keisha Okafor, visited District 86. Ms. Lee too.")
+        assert [(f.kind, f.text) for f in found] == [
+            ("name", "Keisha Okafor"),
+            ("school", "District 86"),
+            ("titled_name", "Ms. Lee"),
+        ]
+    finally:
+        checks._name_model.cache_clear()
 
 
 # --- the labelled set -------------------------------------------------------------------
@@ -214,6 +373,15 @@ def test_labelled_set_precision_and_recall() -> None:
     for kind, row in result["kinds"].items():
         assert row["expected"] > 0, kind
         assert row["precision"] >= 0.8 and row["recall"] >= 0.8, (kind, row)
+
+
+def test_labelled_set_recall_on_the_new_classes() -> None:
+    """Untitled names (with initials) and coded districts: each at 0.9 or better."""
+    result = identifier_eval.evaluate(LABELLED)
+    for kind in ("name", "school"):
+        row = result["kinds"][kind]
+        assert row["expected"] >= 15, kind
+        assert row["precision"] >= 0.9 and row["recall"] >= 0.9, (kind, row, result["errors"])
 
 
 def test_evaluate_counts_overlap_by_kind(tmp_path: Path) -> None:
@@ -308,6 +476,35 @@ FRAGMENTS = [
     ".",
     ",",
     "1",
+    # names without a title, initials, role cues and district codes
+    "Maria ",
+    "Gonzalez",
+    "Jaylen R.",
+    " R",
+    "de la ",
+    "Anne-",
+    "O'",
+    "Grace ",
+    "Kim",
+    "my mentor, ",
+    ", the counselor",
+    " (coach)",
+    ", who teaches",
+    " (2015)",
+    "District ",
+    "No. ",
+    "#",
+    "214",
+    "SD-",
+    "USD ",
+    "P.S. ",
+    "D21",
+    "Weld R-",
+    "4J",
+    "ESC Region ",
+    "Ab",
+    "A",
+    "É",
 ]
 TEXTS = st.one_of(
     st.text(),
@@ -339,6 +536,7 @@ student at the door at 7:45. In the case study, Ms. Anderson does the same.
 - I met with my PLC every Tuesday ([protocol](https://www.edutopia.org/article/x)).
 - I kept a log of 1,000 words a week and reviewed it with Dr. Okafor.
 - Families could text me at 555-123-4567.
+- My student Eli K. read with Carlos Mendoza, as Hattie (2009) suggests, in District 86.
 
 | Week | Goal |
 |------|------|
@@ -353,7 +551,8 @@ def test_one_megabyte_of_realistic_text() -> None:
     assert len(big) >= 1_000_000
     assert count_words(big) == count_words(REFLECTION) * copies
     per_copy = find_identifiers(REFLECTION)
-    assert [f.kind for f in per_copy] == ["school", "titled_name", "titled_name", "phone"]
+    kinds = ["school", "titled_name", "titled_name", "phone", "name", "name", "school"]
+    assert [f.kind for f in per_copy] == kinds
     assert len(find_identifiers(big)) == len(per_copy) * copies
 
 
@@ -367,6 +566,22 @@ ADVERSARIAL = {
     "digits": "1 " * 500_000,
     "capitals": "Aa Bb Cc Dd " * 83_334,
     "url": "https://x.org/" + ")" * 1_000_000,
+    # the untitled-name and district-code patterns
+    "capital run": "A" * 1_000_000,
+    "hyphenated capitals": "A-" * 500_000,
+    "apostrophe capitals": "A'" * 500_000,
+    "one long word": "M" + "a" * 1_000_000,
+    "given names": "Maria " * 166_667,
+    "full names": "Maria Gonzalez " * 66_667,
+    "initials": "Maria R. " * 111_112,
+    "particles": "Maria de la " * 83_334,
+    "names across lines": "Maria\n" * 166_667,
+    "appositions": "Xx Yy, the counselor " * 47_620,
+    "role cues": "my mentor, Xx " * 71_429,
+    "spaces after a name": "Maria" + " " * 1_000_000,
+    "districts": "District 214 " * 76_924,
+    "district acronyms": "SD-38 USD 259 ISD #709 D214 P.S. 321 " * 27_028,
+    "place codes": "Weld R-" * 142_858,
     "random": "".join(random.Random(7).choices(string.printable + "’—é", k=1_000_000)),
 }
 
@@ -376,6 +591,45 @@ def test_one_megabyte_of_adversarial_text_returns(text: str) -> None:
     assert len(text) >= 1_000_000
     assert count_words(text) >= 0
     assert isinstance(find_identifiers(text), list)
+
+
+def _lines_executed(text: str) -> int:
+    """Python lines run inside mcreview.core.checks while finding identifiers in ``text``:
+    a count of work done that does not depend on the machine's speed."""
+    import mcreview.core.checks as checks_module
+
+    source = checks_module.__file__
+    count = 0
+
+    def tracer(frame, event, arg):  # noqa: ANN001, ANN202 - sys.settrace protocol
+        nonlocal count
+        if frame.f_code.co_filename != source:
+            return None
+        if event == "line":
+            count += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        find_identifiers(text)
+    finally:
+        sys.settrace(None)
+    return count
+
+
+NAME_FRAGMENTS = FRAGMENTS[FRAGMENTS.index("Maria ") :] + [" ", " ", "\n", ",", ".", "Aa ", "Bb "]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(NAME_FRAGMENTS), min_size=1, max_size=12).map("".join))
+def test_work_grows_linearly_with_hostile_input(unit: str) -> None:
+    """Doubling a hostile text at most doubles the Python work done on it (plus a
+    constant): no loop re-reads what it has read. The regular expressions are covered
+    by the 1 MB cases above, which a pattern that backtracks could not finish."""
+    find_identifiers("Maria Gonzalez")  # load the name lists outside the count
+    copies = max(16, 4_000 // len(unit))
+    once, twice = _lines_executed(unit * copies), _lines_executed(unit * (2 * copies))
+    assert twice <= 2.2 * once + 400, (unit, once, twice)
 
 
 def test_held_out_identifier_set_precision_and_recall():
@@ -388,3 +642,14 @@ def test_held_out_identifier_set_precision_and_recall():
     result = evaluate(Path(__file__).parent / "data" / "identifiers_holdout.yaml")
     assert result["precision"] >= 0.9
     assert result["recall"] >= 0.9
+
+
+def test_second_held_out_set_precision_and_recall() -> None:
+    """Written and committed before the untitled-name and district-code detection
+    existed; measured once when it was done: precision 1.000, recall 1.000 over 102
+    passages (see docs/checks.md for why that is optimistic)."""
+    result = identifier_eval.evaluate(LABELLED.parent / "identifiers_holdout2.yaml")
+    assert result["precision"] >= 0.9, result["errors"]
+    assert result["recall"] >= 0.9, result["errors"]
+    for kind in ("name", "school"):
+        assert result["kinds"][kind]["recall"] >= 0.9, (kind, result["errors"])

@@ -3,7 +3,7 @@
 The labelled set (``tests/data/identifiers.yaml``) says what each passage should
 flag. A finding is a true positive when an expected item of the same kind overlaps
 it; an expected item is recalled when some finding of its kind overlaps it. Run
-``python -m identifier_eval [PATH]`` to print the figures.
+``python tools/identifier_eval.py [PATH]`` to print the figures.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def format_report(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point for ``python -m identifier_eval [PATH]``."""
+    """Entry point for ``python tools/identifier_eval.py [PATH]``."""
     args = sys.argv[1:] if argv is None else argv
     path = Path(args[0]) if args else DEFAULT_PATH
     try:

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from mcreview.core.names import name_lists
+
 __all__ = [
     "CASE_STUDY_NAMES",
     "IDENTIFIER_LABELS",
@@ -215,6 +217,7 @@ IDENTIFIER_LABELS: dict[str, str] = {
     "school": "school or district name",
     "handle": "social media handle",
     "url": "link to a personal or social profile",
+    "name": "name without a title",
 }
 
 # The seed rubric's case study is about these fictional characters; every candidate
@@ -222,7 +225,7 @@ IDENTIFIER_LABELS: dict[str, str] = {
 CASE_STUDY_NAMES: frozenset[str] = frozenset({"Anderson", "Benson"})
 
 # When two candidates overlap, the kind earlier here wins (then the earlier, longer one).
-_PRIORITY = ("email", "url", "handle", "phone", "street_address", "school", "titled_name")
+_PRIORITY = ("email", "url", "handle", "phone", "street_address", "school", "titled_name", "name")
 
 # Performance note: every pattern below begins with a literal or a character class
 # (never a look-behind), so the regex engine can skip ahead quickly, and none has
@@ -255,6 +258,7 @@ def _find_identifiers(text: str) -> list[Finding]:
     found["street_address"] = [(m.start(), m.end(), True) for m in _STREET_ADDRESS.finditer(text)]
     found["school"] = [(s, e, True) for s, e in _schools(text)]
     found["titled_name"] = [(s, e, True) for s, e in _titled_names(text)]
+    found["name"] = [(s, e, True) for s, e in _untitled_names(text)]
 
     taken: list[tuple[int, int]] = []  # disjoint, sorted by start
     chosen: list[tuple[int, int, str]] = []
@@ -620,11 +624,13 @@ def _schools(text: str) -> Iterator[tuple[int, int]]:
             window_start, window_end = lo, hi
     if window_end > 0:
         windows.append((window_start, window_end))
+    named: list[tuple[int, int]] = []
     for lo, hi in windows:
         for m in _SCHOOL.finditer(text, lo, hi):
             span = _school_span(text, m)
             if span is not None:
-                yield span
+                named.append(span)
+    yield from _merge_codes(text, named, list(_district_codes(text)))
 
 
 def _school_span(text: str, m: re.Match[str]) -> tuple[int, int] | None:
@@ -648,3 +654,586 @@ def _school_span(text: str, m: re.Match[str]) -> tuple[int, int] | None:
 def _followed_by_capital(text: str, end: int) -> bool:
     rest = text[end : end + 2]
     return len(rest) == 2 and rest[0] in " \t" and rest[1].isupper()
+
+
+# --- districts and schools named by a code ----------------------------------------------
+#
+# The forms in use: "District 214", "School District No. 43", "Independent School
+# District 196" (Illinois, Minnesota, British Columbia); "USD 259" (Kansas unified
+# districts); "ISD #709" (Minnesota); "SD-38", "SD38" (British Columbia); "CCSD 93",
+# "CUSD 300", "CHSD 218", "THSD 211", "D211" (Illinois); "ESD 112" (Washington);
+# "SAU 16" (New Hampshire); "RSU 14", "MSAD 51", "AOS 91" (Maine); "CESA 6"
+# (Wisconsin); "AEA 267" (Iowa); "IU 13" (Pennsylvania); "ESC Region 13" (Texas);
+# "Weld RE-4", "Poudre R-1", "Eugene 4J" (Colorado, Missouri, Oregon); and New York
+# City's numbered schools, "P.S. 321", "I.S. 318", "J.H.S. 189".
+
+_CODE_END = r"(?![\w\-]|[.,]\d)"  # "USD 1,500" and "SD 9.4" are amounts, not districts
+_DISTRICT_WORD = re.compile(r"District[ \t]+(?:No\.?[ \t]*|Number[ \t]+|#[ \t]*)?\d{1,4}[A-Z]?" + _CODE_END)
+# Acronym -> how many digits its numbers have.
+_DISTRICT_ACRONYMS = {
+    "CCSD": (1, 4), "CUSD": (1, 4), "CHSD": (1, 4), "THSD": (1, 4), "UHSD": (1, 4),
+    "CSD": (1, 4), "ESD": (1, 4), "HSD": (1, 4), "PSD": (1, 4), "ISD": (1, 4), "SD": (1, 4),
+    "USD": (3, 3), "SAU": (1, 3), "MSAD": (1, 3), "SAD": (1, 3), "RSU": (1, 3), "AOS": (1, 3),
+    "CESA": (1, 2), "AEA": (1, 3), "IU": (1, 2),
+}  # fmt: skip
+_DISTRICT_ACRONYM = re.compile(
+    r"(?:" + "|".join(sorted(_DISTRICT_ACRONYMS, key=len, reverse=True)) + r")"
+    r"(?:[ \t]*(?:No\.?|#)[ \t]*|[ \t]*-[ \t]*|[ \t]+|)(\d{1,4})[A-Z]?" + _CODE_END
+)
+# "D211": Illinois shorthand, no space, two or three digits.
+_DISTRICT_D = re.compile(r"D(\d{2,3})" + _CODE_END)
+_SERVICE_REGION = re.compile(
+    r"(?:ESC|Education[ \t]+Service[ \t]+Center)[ \t]+Region[ \t]+\d{1,2}\b"
+    r"|Region[ \t]+\d{1,2}[ \t]+(?:ESC|Education[ \t]+Service[ \t]+Center)\b"
+)
+_NYC_SCHOOL = re.compile(r"(?:P\.S\.|I\.S\.|J\.H\.S\.|JHS|PS)[ \t]?\d{2,3}" + _CODE_END)
+# "Weld RE-4", "Poudre R-1", "Rockwood R-VI", "Eugene 4J": a place name and a code.
+_PLACE_CODE = re.compile(r"[A-Z][a-z]+[ \t]+(?:(?:RE|R)-(?:\d{1,2}J?|[IVX]{1,4})|\d{1,2}J)(?![\w\-])")
+# Words before "District 5" that make it some other kind of district.
+_NOT_SCHOOL_DISTRICT = _word_set(
+    """Congressional Council Legislative Senate Senatorial Assembly House Judicial Court Police
+    Fire Water Park Parks Sewer Sanitation Voting Election Supervisorial Commission
+    Commissioner Ward Federal Historic Business Improvement Transit Library Hospital
+    """
+)
+# Words that may open the name of a numbered district: "Independent School District 196".
+_DISTRICT_LEAD = _word_set(
+    """School Unit Union Community Consolidated Unified Independent Joint Elementary High
+    Township County Public Regional Special City
+    """
+)
+_ROOM_WORDS = frozenset({"room", "rm", "rooms", "suite", "building", "wing", "portable", "hall", "lab"})
+_STATISTICS_CUE = re.compile(r"(?:\bmean\b|\bM[ \t]*=|\baverage\b|±|standard deviation)", re.IGNORECASE)
+# Capitalised words before "R-1" or "4J" that label something other than a district.
+_NOT_PLACE_CODE = _word_set(
+    """Level Grade Form Part Model Type Room Unit Section Chapter Step Tier Group Table
+    Figure Appendix Lesson Module Standard Class Block Lab Station Version Option Phase
+    """
+)
+
+
+def _district_codes(text: str) -> Iterator[tuple[int, int]]:
+    for m in _DISTRICT_WORD.finditer(text):
+        start = m.start()
+        if _follows_word(text, start):
+            continue
+        previous = _words_before(text, start, 3)
+        if previous and previous[-1][0] in _NOT_SCHOOL_DISTRICT:
+            continue
+        for word, word_start in reversed(previous):
+            if word not in _DISTRICT_LEAD:
+                break
+            start = word_start
+        yield start, m.end()
+    if any(code in text for code in ("SD", "SA", "RSU", "AOS", "AEA", "IU")):
+        for m in _DISTRICT_ACRONYM.finditer(text):
+            start = m.start()
+            if start > 0 and (_follows_word(text, start) or text[start - 1] in "-./"):
+                continue
+            acronym = re.match(r"[A-Z]+", m.group(0))
+            low, high = _DISTRICT_ACRONYMS.get(acronym.group(0) if acronym else "", (0, 0))
+            if not low <= len(m.group(1)) <= high:
+                continue
+            if m.group(0).startswith("SD") and _STATISTICS_CUE.search(text, max(0, start - 40), start):
+                continue  # "mean 72 (SD 12)": a standard deviation
+            yield start, m.end()
+    if "D" in text:
+        for m in _DISTRICT_D.finditer(text):
+            start = m.start()
+            if start > 0 and (_follows_word(text, start) or text[start - 1] in "-./#"):
+                continue
+            previous = _words_before(text, start, 1)
+            if previous and previous[0][0].lower().rstrip(".") in _ROOM_WORDS:
+                continue  # "Room D104"
+            yield start, m.end()
+    if "Region" in text:
+        for m in _SERVICE_REGION.finditer(text):
+            if not _follows_word(text, m.start()):
+                yield m.span()
+    if "S" in text:
+        for m in _NYC_SCHOOL.finditer(text):
+            start = m.start()
+            if not (start > 0 and (_follows_word(text, start) or text[start - 1] in "-./")):
+                yield start, m.end()
+    for m in _PLACE_CODE.finditer(text):
+        if not _follows_word(text, m.start()) and m.group(0).split()[0] not in _NOT_PLACE_CODE:
+            yield m.span()
+
+
+def _words_before(text: str, index: int, count: int) -> list[tuple[str, int]]:
+    """Up to ``count`` whitespace-separated words ending just before ``index``, in order."""
+    words: list[tuple[str, int]] = []
+    pos = index
+    while len(words) < count:
+        end = pos
+        while end > 0 and text[end - 1] in " \t":
+            end -= 1
+        if end == pos and pos != index:
+            break
+        if end == 0 or end < index - 200:
+            break
+        start = end
+        while start > 0 and not text[start - 1].isspace() and end - start < 40:
+            start -= 1
+        if start == end:
+            break
+        words.append((text[start:end], start))
+        pos = start
+    words.reverse()
+    return words
+
+
+def _merge_codes(
+    text: str, named: list[tuple[int, int]], codes: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Named schools plus coded districts; a code that touches a named school joins it
+    ("Cedar Hollow Unified School District" + "No. 12")."""
+    if not codes:
+        return named
+    code_set = set(codes)
+    merged: list[tuple[int, int, bool]] = []  # (start, end, has a name in it)
+    for start, end in sorted(set(named) | code_set):
+        is_code = (start, end) in code_set
+        if merged:
+            last_start, last_end, has_name = merged[-1]
+            gap = text[last_end:start] if start > last_end else ""
+            if start <= last_end + 1 and not gap.strip(" \t") and (has_name != is_code or start < last_end):
+                merged[-1] = (last_start, max(last_end, end), has_name or not is_code)
+                continue
+        merged.append((start, end, not is_code))
+    return [(start, end) for start, end, _ in merged]
+
+
+# --- names without a title --------------------------------------------------------------
+#
+# "Maria Gonzalez said…", "my mentor, Keisha Washington,", "Jaylen R.", "my student
+# Ana P.". Capitalised word pairs are everywhere in educator prose (sentence openers,
+# "Building Internal Relationships", "Professional Learning Community", "Hope Street
+# Group"), so a pair is a name only with evidence:
+#
+# - the first word is a given name in Faker's lists (mcreview.core.names) and the next
+#   is a surname-like word (a listed surname, or a capitalised word that is neither an
+#   everyday English word nor on the list of title-case words below), or an initial;
+# - a given name that is also an everyday word or a place ("Grace", "Will", "June",
+#   "Virginia", "Lincoln") needs a listed surname after it ("Grace Kim", not
+#   "Grace Period"; "Virginia Smith", not "Virginia Department");
+# - a first word that is in no list counts when a role word is right before it ("my
+#   mentor, Oluwaseun Adebayo", "Observer: …") or an apposition right after it
+#   ("…, the school counselor", "… (assistant principal)").
+#
+# Not names here: a first name on its own; a published author or public figure on the
+# list below, or anyone cited with a year ("Zaretta Hammond (2015)"), since naming
+# the author of a book identifies no one involved in the submission; and the
+# case-study characters.
+
+_CAPITAL_CLASS = "A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ"  # Latin capitals; the two extended ranges also hold
+# lower-case letters, so the first character is checked with str.isupper() too.
+# A capitalised word: "Jaylen", "O'Brien", "Ladson-Billings". The look-behind after the
+# first letter rejects a start inside a word ("AAAA…", "A-A-A…") at once, and the
+# possessive quantifiers never give back what they matched, so a search for it is linear.
+_NAME_TOKEN = (
+    r"[" + _CAPITAL_CLASS + r"](?<![\w'’\-][" + _CAPITAL_CLASS + r"])"
+    r"[^\W\d_]*+(?:['’][^\W\d_]++|-[^\W\d_]++)*+"
+)
+_PARTICLE = (
+    r"(?:de[ \t]+la|de[ \t]+los|de[ \t]+las|van[ \t]+der|van[ \t]+den|von[ \t]+der|de|del|della"
+    r"|da|das|do|dos|di|du|van|von|der|den|le|la|bin|ibn|al|el|ter|ten)"
+)
+_NAME_GAP = r"(?:[ \t]++|[ \t]*+\n[ \t]*+)"  # a soft line break may fall inside a name
+# A capitalised word followed by another capitalised word or a particle: the only
+# places where a name of two or more parts can start.
+_NAME_START = re.compile(
+    _NAME_TOKEN + r"(?=" + _NAME_GAP + r"(?:[" + _CAPITAL_CLASS + r"]|" + _PARTICLE + r"[ \t]))"
+)
+# What may follow a first name: an initial, "R." (not "D.C.") or a bare letter before
+# punctuation or lower case (groups 1-2); or a word, after an optional particle (group 3).
+_NEXT_NAME_PART = re.compile(
+    _NAME_GAP + r"(?:([A-Z])(?:(\.)(?![A-Za-z])|(?=[,;:)!?]|[ \t]++[a-z]|$))"
+    r"|(?:" + _PARTICLE + r"[ \t]++)?(" + _NAME_TOKEN + r"))"
+)
+
+# Role words: right before a name ("my mentor, ", "Observer: ", "my student ") or in
+# an apposition right after it ("…, the school counselor", "… (assistant principal)").
+_ROLE_WORDS = _word_set(
+    """mentor mentors mentee mentees coach coaches counselor counselors counsellor
+    counsellors principal principals colleague colleagues co-teacher co-teachers coteacher
+    coteachers teacher teachers aide aides para paras paraprofessional paraprofessionals
+    paraeducator paraeducators liaison liaisons librarian librarians psychologist
+    psychologists nurse nurses worker workers interpreter interpreters translator
+    translators volunteer volunteers parent parents mother mothers mom moms father fathers
+    dad dads guardian guardians grandmother grandmothers grandfather grandfathers grandma
+    grandpa grandparent grandparents aunt aunts uncle uncles student students learner
+    learners child children son sons daughter daughters kindergartner kindergartners
+    grader graders freshman freshmen sophomore sophomores specialist specialists
+    coordinator coordinators interventionist interventionists therapist therapists
+    pathologist pathologists director directors superintendent superintendents secretary
+    secretaries custodian custodians administrator administrators chair chairs observer
+    observers supervisor supervisors evaluator evaluators tutor tutors facilitator
+    facilitators instructor instructors professor professors advisor advisors adviser
+    advisers partner partners named called
+    """
+)
+_ROLE_AFTER = re.compile(
+    r",[ \t]++(?:(?:my|our|the|a|an|his|her|their)[ \t]++)?((?:[\w\-]++[ \t]++){0,3}[\w\-]++)"
+    r"|,[ \t]++who[ \t]++(teaches|taught|coaches|coached|leads|led|runs|ran|works|worked|tutors"
+    r"|co-teaches|chairs|supervises|mentors|volunteers)\b"
+    r"|[ \t]*+\((?:the[ \t]++)?((?:[\w\-]++[ \t]++){0,2}[\w\-]++)\)",
+    re.IGNORECASE,
+)
+# Cited with a year or "et al.": "Hammond (2015)", "Hammond's (2015)", "Hammond, 2015".
+_CITATION_AFTER = re.compile(r"(?:['’]s)?[ \t]*(?:\([ \t]*(?:19|20)\d\d|,[ \t]*(?:19|20)\d\d\b|et[ \t]+al\b)")
+
+# Capitalised words that are never part of a name: function words that open sentences,
+# months and days, titles and roles, places and institutions, school subjects, and the
+# title-case vocabulary of the credentials and of school documents. Words that are also
+# common surnames (Hall, Park, Lane, Young, White, Washington) are left out on purpose.
+_NOT_NAME_WORDS = _word_set(
+    """The A An And But Or Nor For So Yet If When While Where What Who Whom Whose Which Why
+    How This That These Those There Here Then Than Our Your Their My His Her Its We They You
+    He She It I Me Us Them All Any Both Each Every Few Many Most Much No None Not Only Other
+    Some Such Same Another After Before During Since Until Because Although Though Unless
+    Once As At By In Into Of On Onto Out Over Per Through To Toward Towards Under Up Upon
+    With Within Without About Above Across Along Among Around Behind Below Beside Between
+    Beyond Near Off Past Via Also Just Even Still Again Always Never Often Sometimes Today
+    Tomorrow Yesterday Yes Okay OK Please Thanks Thank Dear Hello Hi Like Let Lets Note
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mondays Tuesdays Wednesdays
+    Thursdays Fridays Saturdays Sundays January February March July September October
+    November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Fall Spring Winter
+    Mr Mrs Ms Mx Miss Dr Prof Sir Madam Principal Superintendent Coach Teacher Teachers
+    Mentor Mentors Director Coordinator Counselor Counsellor President Chair Chairman
+    Chairperson Manager Specialist Consultant Facilitator Professor Assistant Associate Vice
+    Deputy Chief Officer Secretary Senator Governor Mayor Captain Doctor Nurse Student
+    Students Parent Parents Family Families Staff Faculty Team Teams Admin Administrator
+    Administration Board Department Office Committee Council Cabinet Panel Jr Sr II III IV
+    School Schools District Districts County Counties City Town Township Village Borough
+    Parish State States Province Region Regional National International Global Federal
+    Public Private Charter Catholic Christian Academy College University Institute
+    Institution Center Centre Foundation Association Society Alliance Network Coalition
+    Consortium Collaborative Partnership Partnerships Partners Group Groups Project Projects
+    Program Programs Programme Initiative Fellowship Fellows Scholars Corps Club Clubs League
+    Union Company Corporation Inc LLC Press Publishing Publishers Books Media News Times Post
+    Journal Magazine Library Museum Zoo Garden Gardens Stadium Arena Theater Theatre
+    Hospital Clinic Church Temple Mosque Synagogue Chapel Cathedral Street Avenue Road
+    Boulevard Drive Way Place Plaza Square Court Circle Highway Parkway Heights Valley
+    Springs Beach Falls Hills Lake Lakes River Creek Bay Harbor Harbour Island Islands
+    Mountain Mountains Memorial Monument Bridge Station Airport Mall Market Campus Tower
+    America American Americans Africa African Asia Asian Europe European Canada Canadian
+    Mexico Mexican Latin Latino Latina Latinx Hispanic English Spanish French German
+    Chinese Japanese Korean Vietnamese Arabic Somali Haitian Creole Indian Native Indigenous
+    North South East West Northern Southern Eastern Western Central Midwest New Old Great
+    Grand Upper Lower Mount Fort Port Saint San Santa Los Las El La
+    Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Hawaii Idaho
+    Illinois Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota
+    Mississippi Missouri Nebraska Hampshire Jersey Ohio Oklahoma Oregon Pennsylvania Rhode
+    Tennessee Texas Utah Vermont Wisconsin Wyoming
+    Math Maths Mathematics Algebra Geometry Calculus Statistics Science Sciences Biology
+    Chemistry Physics Reading Writing Literacy Literature Language Languages Arts History
+    Social Studies Geography Economics Civics Government Music Band Choir Orchestra Drama PE
+    Health Computer Technology Engineering STEM Coding Robotics Education Educational
+    Learning Learners Learner Teaching Leadership Leaders Leader Instruction Instructional
+    Curriculum Curricula Standards Standard Assessment Assessments Test Tests Testing Exam
+    Exams Quiz Inventory Scale Survey Surveys Rubric Rubrics Framework Frameworks Model Models
+    Method Methods Protocol Protocols Strategy Strategies Routine Routines Structures System
+    Systems Taxonomy Depth Knowledge Intervention Interventions Support Supports Services Plan
+    Plans Planning Goal Goals Objective Objectives Outcome Outcomes Essential Question
+    Questions Unit Units Lesson Lessons Module Modules Domain Domains Component Components
+    Competency Competencies Part Parts Section Sections Chapter Chapters Appendix Artifact
+    Artifacts Evidence Exhibit Figure Figures Table Tables Chart Step Steps Level Levels Tier
+    Tiers Grade Grades Room Rooms Day Days Week Weeks Month Months Year Years Night Nights
+    Morning Mornings Afternoon Afternoons Evening Evenings Conference Conferences Meeting
+    Meetings Session Sessions Workshop Workshops Camp Retreat Summit Symposium Convocation
+    Orientation Bingo Challenge Fair Festival Celebration Showcase Award Awards Prize Update
+    Updates Newsletter Bulletin Report Reports Memo Letter Log Logs Notebook Portfolio
+    Reflection Reflections Overview Summary Introduction Conclusion Background Context
+    Rationale Description Analysis Data Results Findings Discussion Feedback Observation
+    Observations Walkthrough Walkthroughs Rounds Visit Visits Check Checks Circle Circles Map
+    Maps Talk Talks Time Times Block Blocks Period Periods Schedule Schedules Calendar Act
+    Law Rule Rules Policy Policies Handbook Guide Guidebook Manual Toolkit Template Templates
+    Checklist Form Forms Option Options Version Type Phase Stage Track Cohort Pod Class
+    Classes Classroom Classrooms Lunch Recess Advisory Homeroom Hours Practice Practices
+    Community Communities Culture Climate Relationships Relationship Building Internal
+    Personal Professional Positive Collaborative Collaboration Facilitating Reflective Peer
+    Peers Consideration Conduct Diversity Equity Inclusion Belonging Engagement Attendance
+    Behavior Behaviour Expectations Norms Values Mission Vision Core Key Big Main First
+    Second Third Fourth Fifth Sixth Seventh Eighth Ninth Tenth Final Next Last Monthly
+    Weekly Daily Annual Initial Late Deliberate Regular Open Front Back Welcome Home
+    Candidate Candidates Participant Participants Respondent Person People Child Children
+    Colleague Colleagues Case Scenario Point Answer Choice Score Rating Item Task Prompt Box
+    Wing Floor Door Gate Bus Route Side Generation Gen Vitamin Type Column Row Lab Labs
+    Kindergarten Pre Freshman Sophomore Junior Senior Middle High Elementary Primary
+    Secondary Intermediate Title Section Unknown Unnamed Baby Infant Male Female Author
+    """
+)
+
+# Capitalised words that label things with a letter ("Hall C", "Vitamin D."): never a
+# given name before an initial, though some are surnames.
+_LABEL_WORDS = _word_set(
+    """Hall Zone Area Sector Category Criterion Indicator Strand Quadrant Set Batch Round
+    Game Match Field Sample Subject Condition Treatment Control Player Speaker Reader
+    Writer Annex Attachment Gym Portable Lot Kid Vitamin Hepatitis Exhibit Pod Wing
+    Station Table Track Bay Dock Lane Court Gate Suite Unit Cluster Squad House Village
+    """
+)
+
+# Given names that are also everyday words, places or namesakes of buildings and
+# programs. They count as a given name only with a listed surname after them.
+_WORDLIKE_FIRST_NAMES = _word_set(
+    """Ace Admiral Alpha Amber Angel Arch Art Atlas August April May June Autumn Summer
+    Aurora Baker Baron Bell Berry Bill Bird Bishop Blaze Blessing Bliss Blossom Boss Brain
+    Branch Brook Brown Buck Bud Buddy Bush Butler Cannon Canyon Cap Carry Case Cash Chance
+    Charity Chase Cherry Chip China Clay Colonel Comfort Commodore Crystal Daisy Dale
+    Darling Dawn Deacon Dean Delta Destiny Diamond Doll Dove Drake Duke Early Easter Echo
+    Edit Elder Else Ember Emerald Era Essence Eve Ever Faith Fancy Fate Fawn Fern Fisher
+    Fleet Flint Flora Ford Forest Forum Foster Frank Friend Garland Gauge General Genesis
+    Ginger Glen Golden Grace Grant Gray Green Grit Grove Guy Handy Harmony Hart Haven
+    Hazel Heath Heather Heaven Herb Holly Hope Hunter Hunt Iris Ivory Ivy Jack Jade Jay
+    Jewel Job Journey Joy Judge Junior Justice Kale Karma Kit King Lady Lance Lark Laurel
+    Lavender Lawyer Lemon Less Liberty Lily Link Little Lone Long Love Loyal Lucky Lyric
+    Major Man Marine Mark Marsh Marshal Mason Maverick Meadow Melody Mercy Merry Miller
+    Miner Minor Miracle Misty Moody Noble Nova Olive Opal Orange Page Pastor Patience Peace
+    Pearl Penny Pepper Pierce Pink Pleasant Porter Precious Press Price Prince Princess
+    Prosper Queen Raven Ray Reason Red Reed Rich Ridge River Robin Rock Rose Royal Ruby Rush
+    Sable Sad Safari Sage Said Scarlet Serenity Shade Shepherd Silver Sincere Sing Sister
+    Skip Sky Smith Son Squire Star Sterling Steward Stone Storm Sunny Sunshine Tab Tiny Toy
+    Trace Treasure Trinity True Turner Unique Urban Valentine Velvet Victory Villa Violet
+    Walker Ward Wash Watt Weaver Will Willow Windy Wing Wolf Wood Worth York Young
+    Lincoln Washington Jefferson Franklin Jackson Madison Kennedy Roosevelt Wilson Hamilton
+    Monroe Adams Austin Dallas Houston Denver Phoenix Charlotte Orlando Cleveland Kent
+    Chester Florence Savannah Georgia Virginia Carolina Dakota Montana Indiana Nevada
+    Florida Cheyenne Sierra Berlin Paris London Sydney Victoria Troy Sherman Marion Clark
+    Douglas Wayne Shelby Fulton Harris Brooklyn Camden Salem India Asia Africa Israel
+    Harvard Stanford Princeton Carnegie Wallace Gates Ford Kellogg Wright
+    """
+)
+
+# Authors and public figures that educators cite or teach about. Naming them says
+# nothing about the candidate, their students or their school. Matched on the first and
+# last word of a name, so "Carol Ann Tomlinson" and "Martin Luther King Jr." match.
+_PUBLIC_FIGURES = (
+    # education research and professional reading
+    "Charlotte Danielson", "Robert Marzano", "John Hattie", "Carol Dweck", "Angela Duckworth",
+    "Lev Vygotsky", "Jean Piaget", "John Dewey", "Maria Montessori", "Paulo Freire",
+    "Benjamin Bloom", "Howard Gardner", "Norman Webb", "Grant Wiggins", "Jay McTighe",
+    "Carol Tomlinson", "Zaretta Hammond", "Gloria Ladson-Billings", "Geneva Gay", "Lisa Delpit",
+    "Gholdy Muhammad", "Bettina Love", "Django Paris", "Christopher Emdin", "Pedro Noguera",
+    "Sonia Nieto", "Linda Darling-Hammond", "Doug Lemov", "Jim Knight", "Elena Aguilar",
+    "Richard DuFour", "Rick DuFour", "Rebecca DuFour", "Robert Eaker", "Jon Saphier",
+    "Harry Wong", "Rosemary Wong", "Rita Pierson", "Kylene Beers", "Robert Probst",
+    "Lucy Calkins", "Irene Fountas", "Gay Pinnell", "Jennifer Serravallo", "Kelly Gallagher",
+    "Penny Kittle", "Nancie Atwell", "Donalyn Miller", "Debbie Miller", "Regie Routman",
+    "Ellin Keene", "Stephanie Harvey", "Anne Goudvis", "Cris Tovani", "Katie Ray",
+    "Ralph Fletcher", "Jan Richardson", "Marie Clay", "Louisa Moats", "Timothy Shanahan",
+    "Isabel Beck", "Dylan Wiliam", "Paul Black", "Rick Stiggins", "Jan Chappuis",
+    "Susan Brookhart", "Thomas Guskey", "Ken O'Connor", "Rick Wormeli", "Jo Boaler",
+    "Peter Liljedahl", "Dan Meyer", "Marilyn Burns", "Ron Berger", "Paul Bambrick-Santoyo",
+    "Kim Marshall", "Todd Whitaker", "Michael Fullan", "Andy Hargreaves", "Richard Elmore",
+    "Anthony Bryk", "Robert Kegan", "Lisa Lahey", "Peter Senge", "Parker Palmer",
+    "Stephen Covey", "Daniel Goleman", "Daniel Pink", "Simon Sinek", "Brené Brown",
+    "Brene Brown", "Jim Collins", "Malcolm Gladwell", "Atul Gawande", "Kim Scott",
+    "Ross Greene", "Ruby Payne", "Eric Jensen", "Mary Rowe", "Bruce Tuckman", "Abraham Maslow",
+    "Albert Bandura", "Malcolm Knowles", "Donald Schön", "Donald Schon", "Chip Heath",
+    "Dan Heath", "Alfie Kohn", "Ken Robinson", "Sal Khan", "Diane Ravitch", "Jonathan Kozol",
+    "Tyrone Howard", "Jeff Duncan-Andrade", "Shane Safir", "Jamila Dugan", "Adam Grant",
+    "Spencer Kagan", "Lee Canter", "Jane Nelsen", "Rudolf Dreikurs", "Becky Bailey",
+    "Marc Brackett", "Susan Cain", "Jeff Anderson", "Kim Bearden", "Ron Clark",
+    # authors read in school
+    "Kwame Alexander", "Jason Reynolds", "Jacqueline Woodson", "Kate DiCamillo", "Judy Blume",
+    "Beverly Cleary", "Roald Dahl", "Eric Carle", "Mo Willems", "Shel Silverstein",
+    "Walter Myers", "Lois Lowry", "Gary Paulsen", "Jerry Spinelli", "Christopher Curtis",
+    "Sharon Draper", "Pam Ryan", "Louis Sachar", "Katherine Paterson", "Harper Lee",
+    "John Steinbeck", "Mark Twain", "Edgar Poe", "William Shakespeare", "Jane Austen",
+    "George Orwell", "Ray Bradbury", "Elie Wiesel", "Sandra Cisneros", "Toni Morrison",
+    "Zora Hurston", "Langston Hughes", "Maya Angelou", "Amanda Gorman", "Walt Whitman",
+    "Emily Dickinson", "Robert Frost", "Charles Dickens", "Arthur Miller", "Lorraine Hansberry",
+    "Angie Thomas", "Ta-Nehisi Coates", "Bryan Stevenson", "Anne Frank", "Rick Riordan",
+    "Jeff Kinney", "Dav Pilkey", "Raina Telgemeier", "Suzanne Collins", "Ezra Keats",
+    # people taught about
+    "Malala Yousafzai", "Helen Keller", "Martin King", "Coretta King", "Rosa Parks",
+    "Ruby Bridges", "Harriet Tubman", "Frederick Douglass", "Sojourner Truth",
+    "Booker Washington", "Cesar Chavez", "César Chávez", "Dolores Huerta", "Susan Anthony",
+    "Eleanor Roosevelt", "Franklin Roosevelt", "Theodore Roosevelt", "Abraham Lincoln",
+    "George Washington", "Thomas Jefferson", "Benjamin Franklin", "John Adams", "John Kennedy",
+    "Barack Obama", "Michelle Obama", "Nelson Mandela", "Albert Einstein", "Marie Curie",
+    "Isaac Newton", "Thomas Edison", "Charles Darwin", "Katherine Johnson", "Mae Jemison",
+    "Sally Ride", "Neil Armstrong", "Amelia Earhart", "Jackie Robinson", "Jesse Owens",
+    "Muhammad Ali", "Serena Williams", "Michael Jordan", "Fred Rogers", "Jane Goodall",
+    "Rachel Carson", "Ada Lovelace", "Grace Hopper", "Florence Nightingale", "Clara Barton",
+    "Christopher Columbus", "Thurgood Marshall", "John Lewis", "Ruth Ginsburg",
+    "Sonia Sotomayor", "Alexander Hamilton", "Anne Sullivan",
+    # characters of books read in school, and landmarks that look like names
+    "Harry Potter", "Hermione Granger", "Ron Weasley", "Percy Jackson", "Junie Jones",
+    "Ramona Quimby", "Charlie Brown", "Greg Heffley", "Auggie Pullman", "August Pullman",
+    "Atticus Finch", "Scout Finch", "Holden Caulfield", "Jay Gatsby", "Katniss Everdeen",
+    "Nancy Drew", "Amelia Bedelia", "Stanley Yelnats", "Brian Robeson", "Esperanza Ortega",
+    "Peter Rabbit", "Liberty Bell", "Mason Dixon",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _name_model() -> tuple[
+    frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[tuple[str, str]]
+]:
+    """(strong given names, word-like given names, surnames, common words, public pairs)."""
+    lists = name_lists()
+    first = frozenset(n for n in lists.first if n not in _NOT_NAME_WORDS)
+    wordlike = frozenset(
+        n for n in first if n in _WORDLIKE_FIRST_NAMES or n.lower() in lists.common
+    )
+    last = frozenset(n for n in lists.last if n not in _NOT_NAME_WORDS)
+    public = frozenset((p.split()[0], p.split()[-1]) for p in _PUBLIC_FIGURES)
+    return first - wordlike, wordlike, last, lists.common, public
+
+
+def _is_possessive(word: str) -> bool:
+    return word.endswith(("'s", "’s", "s'", "s’"))
+
+
+def _bare(word: str) -> str:
+    return word[:-2] if word.endswith(("'s", "’s")) else word.rstrip("'’-")
+
+
+_NOT_BEFORE_NAME = frozenset("@#/.-'’")  # part of a handle, path, domain or longer word
+
+
+def _untitled_names(text: str) -> Iterator[tuple[int, int]]:
+    strong, wordlike, surnames, common, public = _name_model()
+    pos = 0
+    while True:
+        m = _NAME_START.search(text, pos)
+        if m is None:
+            return
+        start, first_end = m.span()
+        pos = first_end
+        first = m.group(0)
+        if not first[0].isupper() or _follows_word(text, start):
+            continue
+        if start > 0 and text[start - 1] in _NOT_BEFORE_NAME:
+            continue
+        if _is_possessive(first) or first in _NOT_NAME_WORDS or first.isupper() or len(first) < 2:
+            continue  # "Webb's Depth of Knowledge"; "The"; "STAAR"
+        if first in strong or (
+            "-" in first and first.split("-")[0] in strong and all(p[:1].isupper() for p in first.split("-"))
+        ):
+            grade = "strong"
+        elif first in wordlike:
+            grade = "wordlike"
+        elif first.lower() in common:
+            continue  # "Student", "Teach", "Start": an everyday word, not a name
+        else:
+            grade = "cued" if _role_before(text, start) else "unknown"
+        parts, end, initial, resume = _name_parts(text, first_end, grade, strong, wordlike, surnames, common)
+        if not parts:
+            continue
+        # Whatever is decided, the words just read are not read again as the start of a
+        # name unless one of them could start one ("Quillan Maria Gonzalez"): linear time.
+        pos = resume
+        if grade == "wordlike" and not (initial or any(p in surnames for p in parts)):
+            continue  # "Grace Period", "Virginia Department"
+        if grade == "unknown":
+            if initial:
+                if first in _LABEL_WORDS:
+                    continue  # "Hall C.", "Vitamin D."
+            elif not _role_after(text, end):
+                continue  # two capitalised words and nothing that says "person"
+        pos = end  # found or not, no name starts inside this one ("Luther King")
+        if first in CASE_STUDY_NAMES or any(w in CASE_STUDY_NAMES for w in parts):
+            continue
+        if any((first, w) in public for w in parts):
+            continue  # "Carol Dweck's Mindset", "Martin Luther King Jr. Day"
+        if _CITATION_AFTER.match(text, end):
+            continue  # "Zaretta Hammond (2015)"
+        yield start, end
+
+
+_NOT_APPOSITION = _word_set(
+    """and or but so then than is was were are be been has had have with to for of in at on
+    by from as if when while who which that this these those it they we i you he she
+    """
+)
+
+
+def _role_before(text: str, start: int) -> bool:
+    """Whether a role word ends right before ``start``: "my mentor, ", "Observer: "."""
+    end = start
+    while end > 0 and end > start - 4 and text[end - 1] in " \t,:":
+        end -= 1
+    if end == start:
+        return False
+    begin = end
+    while begin > 0 and end - begin < 24 and (text[begin - 1].isalpha() or text[begin - 1] == "-"):
+        begin -= 1
+    return text[begin:end].lower() in _ROLE_WORDS
+
+
+def _role_after(text: str, end: int) -> bool:
+    """Whether an apposition with a role word follows: ", the school counselor"."""
+    m = _ROLE_AFTER.match(text, end, min(len(text), end + 120))
+    if m is None:
+        return False
+    if m.group(2):
+        return True  # ", who teaches …"
+    for word in (m.group(1) or m.group(3) or "").lower().split():
+        if word in _ROLE_WORDS:
+            return True
+        if word in _NOT_APPOSITION:
+            return False  # ", and my students …": a new clause, not an apposition
+    return False
+
+
+def _name_parts(
+    text: str,
+    pos: int,
+    grade: str,
+    strong: frozenset[str],
+    wordlike: frozenset[str],
+    surnames: frozenset[str],
+    common: frozenset[str],
+) -> tuple[list[str], int, bool, int]:
+    """What follows a first name: (surname-like words and initials, where they end,
+    whether there is an initial, where to look for the next name if this one fails)."""
+    parts: list[str] = []
+    end = pos
+    initial = False
+    resume = -1
+    while len(parts) < 3:
+        m = _NEXT_NAME_PART.match(text, end)
+        if m is None:
+            break
+        letter = m.group(1)
+        if letter is not None:
+            if (letter == "I" and not parts) or (m.group(2) is None and letter in "AIVX"):
+                break  # "between Ana and I.", "Henry V": not initials
+            parts.append(letter)
+            end = m.end()
+            initial = True
+            continue
+        word = m.group(3)
+        bare = _bare(word)
+        if not _surname_like(bare, grade, strong, wordlike, surnames, common):
+            break
+        if resume < 0 and (bare in strong or bare in wordlike):
+            resume = m.start(3)
+        parts.append(bare)
+        end = m.start(3) + len(bare)
+        if bare != word:
+            break  # a possessive ends the name
+    return parts, end, initial, (resume if resume >= 0 else end)
+
+
+def _surname_like(
+    word: str,
+    grade: str,
+    strong: frozenset[str],
+    wordlike: frozenset[str],
+    surnames: frozenset[str],
+    common: frozenset[str],
+) -> bool:
+    if len(word) < 2 or word in _NOT_NAME_WORDS or word.isupper() or not word[0].isupper():
+        return False
+    if word in surnames or ("-" in word and all(p in surnames for p in word.split("-"))):
+        return True
+    if grade == "wordlike":
+        return word in strong or word in wordlike  # a second given name: "May Ann"
+    if len(word) >= 6 and word.endswith("ing"):
+        return False  # an unlisted "-ing" word is a participle: "Esperanza Rising"
+    return word.lower() not in common and word not in wordlike
