@@ -80,8 +80,8 @@ def test_two_first_openers_do_not_race_the_schema(tmp_path):
 def test_core_modules_do_not_load_textual():
     """Domain logic stays usable without the UI: importing it must not load Textual."""
     code = (
-        "import sys; import mcreview.cli, mcreview.services.importer, mcreview.services.review, mcreview.core.scoring,"
-        " mcreview.core.specs, mcreview.services.queue, mcreview.services.claims;"
+        "import sys; import mcreview.cli, mcreview.services.importer, mcreview.services.review,"
+        " mcreview.core.scoring, mcreview.core.specs, mcreview.services.queue, mcreview.services.claims;"
         " bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')];"
         " print(bad); sys.exit(1 if bad else 0)"
     )
@@ -111,7 +111,7 @@ def test_the_ui_path_does_not_load_slow_imports():
     """sqlite-utils, PyYAML and markdown-it cost start-up time the screens do not need."""
     code = (
         "import sys; import mcreview.tui.app, mcreview.cli, mcreview.tui.screens.queue_screen;"
-        " bad = [m for m in ('sqlite_utils', 'yaml', 'markdown_it') if m in sys.modules];"
+        " bad = [m for m in ('sqlite_utils', 'yaml', 'markdown_it', 'pydantic') if m in sys.modules];"
         " print(bad); sys.exit(1 if bad else 0)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
