@@ -110,12 +110,12 @@ class Outcome:
     def decided_by(self) -> tuple[RuleResult, ...]:
         """The rules that decided the outcome: the broken ones for Not Yet, the open ones
         for Incomplete, every checked rule for Earned."""
-        checked = [r for r in self.explanation if r.checked]
+        counted = [r for r in self.explanation if r.checked or r.source != REQUIRED]
         if self.status == NOT_YET:
-            return tuple(r for r in checked if r.held is False)
+            return tuple(r for r in counted if r.checked and r.held is False)
         if self.status == INCOMPLETE:
-            return tuple(r for r in checked if r.held is None)
-        return tuple(checked)
+            return tuple(r for r in counted if r.held is None)
+        return tuple(counted)
 
     def reason(self, spec: Spec) -> str:
         """One sentence an assessor (and a candidate) can read."""
@@ -443,7 +443,10 @@ def evaluate(spec: Spec, levels: Mapping[str, str | None], *, evidence: Evidence
     results = [_required_result(spec, evidence)]
     results += [_result(spec, rule, levels, evidence) for rule in spec.rules]
     checked = [r for r in results if r.checked]
-    held = _and([r.held for r in checked])
+    # An explicit rule that needs evidence which was not given is open: never Earned on
+    # it. Only the built-in required-evidence rule is left out without evidence, so that
+    # callers passing levels alone get what they always got.
+    held = _and([r.held if r.checked else None for r in results if r.checked or r.source != REQUIRED])
     status = EARNED if held is True else NOT_YET if held is False else INCOMPLETE
     failing = tuple(dict.fromkeys(f for r in checked if r.held is False for f in r.failing))
     order = {c.id: index for index, c in enumerate(spec.components)}

@@ -958,7 +958,8 @@ class _RuleParser:
             return
         for component in selected:
             scale = component.scale
-            assert scale is not None
+            if scale is None:
+                continue  # reported above
             wanted: tuple[str, ...] = ()
             key = "need"
             if isinstance(rule.need, tuple):
