@@ -197,6 +197,15 @@ def specs_check(settings: Settings, directory: Path | None) -> None:
     click.echo(f"{len(loaded)} specs OK: {', '.join(sorted(loaded))}")
 
 
+@specs.command("schema")
+@click.option("--keys", is_flag=True, help="Print the key tables of docs/spec-format.md instead.")
+def specs_schema(keys: bool) -> None:
+    """Print the JSON Schema of a spec file, for an editor's completion and checks."""
+    from mcreview.core import spec_model  # pydantic loads only here
+
+    click.echo(spec_model.key_tables() if keys else spec_model.json_schema_text(), nl=False)
+
+
 # Commands kept in their own modules register below, one line each.
 from mcreview.cli.sync import sync_command  # noqa: E402
 from mcreview.cli.team import history_command, release_command  # noqa: E402
