@@ -805,19 +805,20 @@ class _RuleParser:
                 line, f"{label}: says nothing (give a selector such as 'part' and a condition such as 'need')"
             )
             return None
-        meta = {
-            "source": source,
-            "name": check.text(raw, "name", required=False),
-            "quote": check.text(raw, "quote", required=False),
-            "why": check.text(raw, "why", required=False),
-            "line": line,
-        }
+        meta = Rule(
+            kind="levels",
+            source=source,
+            name=check.text(raw, "name", required=False),
+            quote=check.text(raw, "quote", required=False),
+            why=check.text(raw, "why", required=False),
+            line=line,
+        )
         if top and check.strict:
-            if source == DOCUMENT and not meta["quote"]:
+            if source == DOCUMENT and not meta.quote:
                 check.add(
                     line, f"{label}: a document rule needs 'quote' (the document's words it comes from)"
                 )
-            if source == PROGRAMME and not meta["why"]:
+            if source == PROGRAMME and not meta.why:
                 check.add(
                     line,
                     f"{label}: a programme rule needs 'why' (the document is silent; say why it is added)",
@@ -837,7 +838,7 @@ class _RuleParser:
                 parsed = self.rule(child, c_line, source, False, f"{label} {condition}[{index + 1}]")
                 if parsed is not None:
                     children.append(parsed)
-            return Rule(kind=condition, children=tuple(children), **meta)
+            return replace(meta, kind=condition, children=tuple(children))
         components, parts = self.selection(raw, line, label)
         if components is None and parts is None and selectors:
             return None  # the selection named something unknown (already reported)
@@ -861,7 +862,8 @@ class _RuleParser:
             above = str(raw.get("at_or_above"))
         else:
             below = str(raw.get("at_or_below"))
-        rule = Rule(
+        rule = replace(
+            meta,
             kind=kind,
             components=components,
             parts=parts,
@@ -871,7 +873,6 @@ class _RuleParser:
             need=need,
             at_or_above=above,
             at_or_below=below,
-            **meta,
         )
         self.check_levels(rule, raw, line, label)
         return rule
