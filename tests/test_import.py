@@ -80,7 +80,7 @@ def test_later_spec_edit_does_not_change_queued_rubric(database, specs, tmp_path
 
 
 BAD = [
-    ("malformed.yaml", b"id: [unclosed\n", "malformed.yaml:2: malformed YAML: expected ',' or ']'"),
+    ("malformed.yaml", b"id: [unclosed\n", "malformed.yaml:1: malformed YAML: expected ',' or ']'"),
     ("empty.yaml", b"", "empty.yaml:0: empty file"),
     ("latin1.yaml", "id: caf\xe9\n".encode("latin-1"), "latin1.yaml:0: not UTF-8 (byte 7)"),
     ("unknown.yaml", None, "unknown.yaml:2: unknown credential 'no-such-credential'"),

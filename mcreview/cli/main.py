@@ -241,6 +241,15 @@ def specs_check(settings: Settings, directory: Path | None) -> None:
     say(f"{len(loaded)} specs OK: {', '.join(sorted(loaded))}")
 
 
+@specs.command("schema")
+@click.option("--keys", is_flag=True, help="Print the key tables of docs/spec-format.md instead.")
+def specs_schema(keys: bool) -> None:
+    """Print the JSON Schema of a spec file, for an editor's completion and checks."""
+    from mcreview.core import spec_model  # pydantic loads only here
+
+    raw_json((spec_model.key_tables() if keys else spec_model.json_schema_text()).rstrip("\n"))
+
+
 # Commands kept in their own modules register here, one line each.
 cli.add_command(history_command)
 cli.add_command(release_command)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from mcreview.core.evidence import Evidence
 from mcreview.core.programme import Policy
 from mcreview.core.scoring import Outcome, evaluate
 from mcreview.core.specs import Spec
@@ -29,6 +30,7 @@ from mcreview.services.claims import (
     release_claim,
     release_own_claim,
 )
+from mcreview.services.evidence import evidence_of
 from mcreview.services.library import SpecLibrary, SpecMissing
 from mcreview.services.programme import programme_in
 from mcreview.store.api import (
@@ -106,6 +108,7 @@ class SubmissionState:
     carried: dict[str, int] = field(default_factory=dict)  # component -> attempt its level came from
     note: str = ""  # the candidate's resubmission note
     previous: PreviousAttempt | None = None
+    evidence: Evidence | None = None  # what was submitted, for the award rule's required evidence
 
     @property
     def id(self) -> str:
@@ -141,7 +144,8 @@ class SubmissionState:
 
     @property
     def outcome(self) -> Outcome:
-        return evaluate(self.spec, self.levels)
+        """The award rule applied to the levels and to what was submitted."""
+        return evaluate(self.spec, self.levels, evidence=self.evidence)
 
     @property
     def current_decision(self) -> DecisionRow | None:
@@ -178,11 +182,14 @@ class ReviewSession:
         def work(tx: Transaction) -> SubmissionState:
             row = self._row(tx, submission_id)
             key = row.key()
+            responses = tx.responses(row.id, row.attempt)
+            attachments = tx.attachments(row.id, row.attempt)
             return SubmissionState(
                 row=row,
                 spec=self._spec(tx, row.spec_hash),
-                responses=tx.responses(row.id, row.attempt),
-                attachments=tx.attachments(row.id, row.attempt),
+                responses=responses,
+                attachments=attachments,
+                evidence=evidence_of(responses, attachments),
                 levels=tx.levels(key),
                 comments=tx.comments(key),
                 decisions=tx.decisions(row.id),
@@ -365,7 +372,8 @@ class ReviewSession:
                 "not recorded: the levels changed since this screen was drawn"
                 f" ({', '.join(changed)}); look again before deciding"
             )
-        return spec, evaluate(spec, levels)
+        evidence = evidence_of(tx.responses(row.id, row.attempt), tx.attachments(row.id, row.attempt))
+        return spec, evaluate(spec, levels, evidence=evidence)
 
     def _record_decision(
         self,
