@@ -262,6 +262,7 @@ FIRST_NAME_INITIAL = [
     ("A student named Quetzali R. asked to present first.", ["Quetzali R."]),
 ]
 
+
 @pytest.mark.parametrize(("text", "names"), UNTITLED_NAMES)
 def test_untitled_names_are_found(text: str, names: list[str]) -> None:
     assert [(f.kind, f.text) for f in find_identifiers(text)] == [("name", n) for n in names]

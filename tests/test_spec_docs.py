@@ -106,13 +106,13 @@ def test_a_credential_of_a_new_shape_end_to_end(tmp_path):
     ]
 
     database = open_sqlite(db)
-    state = ReviewSession(database, 'reader').load("DC-2026-001")
+    state = ReviewSession(database, "reader").load("DC-2026-001")
     spec = state.spec
     levels = {"context": "Passing", "protocol": "Exemplary", "notes": "Proficient", "plan": "Developing"}
     levels["follow-up"] = "Proficient"
     for cid, level in levels.items():
         ReviewSession(database, "ana").set_level("DC-2026-001", component_id=cid, level=level)
-    state = ReviewSession(database, 'reader').load("DC-2026-001")
+    state = ReviewSession(database, "reader").load("DC-2026-001")
     attachments = [
         (a.component_id, a.path, True) if a.path else (a.component_id, None, True) for a in state.attachments
     ]

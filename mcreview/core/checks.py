@@ -1076,9 +1076,7 @@ def _name_model() -> tuple[
     """(strong given names, word-like given names, surnames, common words, public pairs)."""
     lists = name_lists()
     first = frozenset(n for n in lists.first if n not in _NOT_NAME_WORDS)
-    wordlike = frozenset(
-        n for n in first if n in _WORDLIKE_FIRST_NAMES or n.lower() in lists.common
-    )
+    wordlike = frozenset(n for n in first if n in _WORDLIKE_FIRST_NAMES or n.lower() in lists.common)
     last = frozenset(n for n in lists.last if n not in _NOT_NAME_WORDS)
     public = frozenset((p.split()[0], p.split()[-1]) for p in _PUBLIC_FIGURES)
     return first - wordlike, wordlike, last, lists.common, public

@@ -3,6 +3,10 @@ levels, the candidate's note, and a word diff of each response against the last 
 
 from __future__ import annotations
 
+import re
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.text import Text
 
 from mcreview.core.diff import Change, changed_words, word_diff
@@ -18,7 +22,7 @@ ADDED_MARKS = ("{+", "+}")
 REMOVED_MARKS = ("[-", "-]")
 
 
-def previous_feedback(component: Component, previous: PreviousAttempt) -> Text:
+def previous_feedback(component: Component, previous: PreviousAttempt) -> RenderableType:
     """The level and comment this component had on the previous attempt."""
     line = Text()
     line.append(f"Attempt {previous.attempt}: ", style="bold")
@@ -33,9 +37,10 @@ def previous_feedback(component: Component, previous: PreviousAttempt) -> Text:
             f"{visible_controls(level)} ({verdict})", style="bold" if not component.is_passing(level) else ""
         )
     comment = previous.comments.get(component.id)
-    if comment:
-        line.append("\n  “" + visible_controls(comment).replace("\n", "\n   ") + "”", style="italic")
-    return line
+    if not comment:
+        return line
+    quoted = Text("“" + visible_controls(comment) + "”", style="italic")
+    return Group(line, Padding(quoted, (0, 0, 0, 2)))  # a hanging indent under the level
 
 
 def carried_line(component: Component, state: SubmissionState) -> Text | None:
@@ -49,8 +54,9 @@ def carried_line(component: Component, state: SubmissionState) -> Text | None:
     )
 
 
-def attempt_banner(state: SubmissionState) -> list[Text]:
-    """Above every response of a resubmission: what the candidate was told, and their note."""
+def attempt_banner(state: SubmissionState, *, full: bool) -> list[Text]:
+    """Above each response of a resubmission, one line; above the first, also the
+    feedback the candidate was given and their note."""
     previous = state.previous
     if previous is None:
         return []
@@ -61,8 +67,11 @@ def attempt_banner(state: SubmissionState) -> list[Text]:
             f"Attempt {previous.attempt} was {outcome_label(previous.decision.outcome)}"
             f" ({visible_controls(previous.decision.assessor)}). "
         )
-    head.append("w shows what changed.", style="dim")
+    hint = "w: what changed." if full else "w: what changed; feedback and note on the first component."
+    head.append(hint, style="dim")
     blocks.append(head)
+    if not full:
+        return blocks
     overall = previous.overall_comment
     if overall:
         blocks.append(Text("Feedback given: “" + visible_controls(overall) + "”", style="italic"))
@@ -71,9 +80,18 @@ def attempt_banner(state: SubmissionState) -> list[Text]:
     return blocks
 
 
+_SOFT_BREAK = re.compile(r"(?<=\S)[ \t]*\n(?![ \t]*(?:\n|[-*+>#|]|\d+[.)]))[ \t]*")
+
+
+def reflow(text: str) -> str:
+    """Join the lines of each paragraph, as Markdown shows them: a candidate's hard
+    wrapping is not a change, and the diff reads as prose."""
+    return _SOFT_BREAK.sub(" ", text)
+
+
 def diff_text(old: str | None, new: str | None) -> Text:
     """The new response with added and removed words marked (plain text, not Markdown)."""
-    pieces = word_diff(old or "", new or "")
+    pieces = word_diff(reflow(old or ""), reflow(new or ""))
     added, removed = changed_words(pieces)
     text = Text(f"{added} words added, {removed} removed since the last attempt\n", style="dim")
     for piece in pieces:

@@ -15,6 +15,12 @@ from mcreview.services.session import ReviewError, SubmissionState
 from mcreview.store.api import StoreError
 from mcreview.tui.screens.base import SessionScreen
 
+SOURCE_SHORT = {
+    "document": "the document's rule",
+    "programme": "the programme's own rule (the document is silent)",
+    "required": "the document's requirements",
+}
+
 
 class DecisionScreen(SessionScreen[bool]):
     """Returns True once a decision is recorded."""
@@ -64,8 +70,19 @@ class DecisionScreen(SessionScreen[bool]):
         head = Text()
         head.append("Computed outcome: ")
         head.append(f" {outcome.label} ", style="bold reverse")
-        head.append(f"\n{outcome.reason(spec)}\n")
-        head.append(f"Award rule: {spec.award_statement}\n", style="italic")
+        head.append(f"\n{visible_controls(outcome.reason(spec))}\n")
+        statement = spec.award_statement or "(the document states no award rule)"
+        quoted = "" if spec.award_quote else " (not quoted: the document has no award sentence)"
+        head.append(f"Award rule: {visible_controls(statement)}{quoted}\n", style="italic")
+        decided = set(map(id, outcome.decided_by))
+        for result in outcome.explanation:
+            mark = {"holds": "✓", "fails": "✗", "open": "…", "not checked": "-"}[result.verdict]
+            style = "bold" if id(result) in decided and outcome.status != "earned" else ""
+            head.append(f"{mark} {visible_controls(result.text)}: {result.verdict}", style=style)
+            head.append(f" · {SOURCE_SHORT.get(result.source, result.source)}", style="dim")
+            if result.why and result.verdict != "holds":
+                head.append(f"\n    {visible_controls(result.why)}")
+            head.append("\n")
         parts = " · ".join(f"Part {number}: {status}" for number, status in outcome.parts.items())
         head.append(parts)
         self.query_one("#decision-outcome", Static).update(head)

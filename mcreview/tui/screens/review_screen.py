@@ -72,6 +72,7 @@ class ReviewScreen(SessionScreen[None]):
             show=False,
             priority=True,
         ),
+        Binding("i", "toggle_reference", "Reference", id="review.reference", show=False, priority=True),
         Binding("r", "revise", "Revise", id="review.revise", show=False, priority=True),
         Binding("h", "history", "History", id="review.history", show=False, priority=True),
         Binding("x", "clear_level", "Clear level", id="review.clear_level", show=False, priority=True),
@@ -88,6 +89,7 @@ class ReviewScreen(SessionScreen[None]):
         self.read_only_reason: str | None = None
         self.show_prompts = False  # the response gets the room; p shows the prompts
         self.show_diff = False  # a resubmission's responses as a word diff against the last attempt
+        self.show_reference = False  # the right pane shows the document's reference material
         self.attempt_limit = 1
         self.rendered: dict[str, RenderableType] = {}
         self.prechecks: list[PreCheck] = []
@@ -200,7 +202,7 @@ class ReviewScreen(SessionScreen[None]):
         spec = self.state.spec
         part = spec.part(component.part_number)
         blocks: list[RenderableType] = [Text(f"Part {part.number}: {part.title}", style="dim")]
-        blocks.extend(attempt_banner(self.state))
+        blocks.extend(attempt_banner(self.state, full=self.index == 0))
         if component.prompts and self.show_prompts:
             prompts = Text("Prompts (p hides)\n", style="bold")
             for prompt in component.prompts:
@@ -237,33 +239,45 @@ class ReviewScreen(SessionScreen[None]):
         return renderable
 
     def word_count_line(self, component: Component, body: str | None) -> Text:
-        words = count_words(body or "")
+        """The count against the limit as the document states it: a hard limit broken is
+        marked; a guide, a bullet-point alternative or a per-piece limit is said so."""
         line = Text()
         line.append(f"{visible_controls(component.title)}: ", style="bold")
-        line.append(f"{words} words")
         limits = component.word_limits
         if limits is None:
+            line.append(f"{count_words(body or '')} words")
             return line
-        verdict = limits.verdict(words)
-        limit_text = limits.text or _limit_text(limits.minimum, limits.maximum)
-        if not limits.checked:
-            line.append(f" · limit per {limits.per}: {limit_text} (check by eye)")
-        elif verdict is None:
-            line.append(f" · within {limit_text} ✓")
-        else:
-            line.append(f" · {verdict.upper()} the limit ({limit_text}) ✗", style="bold reverse")
+        check = limits.assess(body)
+        style = "bold reverse" if check.verdict is not None else ""
+        line.append(visible_controls(check.summary), style=style)
         return line
 
+    def reference_renderable(self) -> RenderableType:
+        """The document's context for this component, beside the response (i toggles)."""
+        component = self.component
+        blocks: list[RenderableType] = [
+            Text(f"Reference for {visible_controls(component.title)} (i: back to the rubric)", style="bold")
+        ]
+        for heading, text in self.state.spec.reference_sheet(component):
+            blocks.append(Text("\n" + visible_controls(heading), style="bold underline"))
+            blocks.append(Text(visible_controls(text)))
+        return Group(*blocks)
+
     def rubric_renderable(self) -> RenderableType:
+        if self.show_reference:
+            return self.reference_renderable()
         component = self.component
         blocks: list[RenderableType] = [Text(visible_controls(component.title), style="bold")]
         chosen = self.state.levels.get(component.id)
         carried = carried_line(component, self.state)
         if carried is not None:
             blocks.append(carried)
-        if self.state.previous is not None:
-            blocks.append(previous_feedback(component, self.state.previous))
-        if component.scale is None:
+        if component.judged_under:
+            judge = self.state.spec.component(component.judged_under)
+            blocks.append(
+                Text(f"Judged under {visible_controls(judge.title)}: its rubric scores this response.")
+            )
+        elif component.scale is None:
             blocks.append(Text("Required, not scored: the credential document gives no rubric for it."))
         else:
             # The choice first, so it shows however small the pane is.
@@ -274,6 +288,13 @@ class ReviewScreen(SessionScreen[None]):
                 number = component.scale.levels.index(chosen) + 1
                 verdict = "passes" if component.is_passing(chosen) else "does not pass"
                 blocks.append(Text(f"Chosen: {number} {chosen} ({verdict})", style="bold reverse"))
+            if self.state.previous is not None:
+                blocks.append(previous_feedback(component, self.state.previous))
+            if component.scale.programme:
+                why = f": {visible_controls(component.scale.why)}" if component.scale.why else ""
+                blocks.append(
+                    Text(f"A judgement of the programme's own (the document gives none){why}", style="italic")
+                )
             for number, level in enumerate(component.scale.levels, start=1):
                 mark = "▶" if level == chosen else " "
                 passes = " (passes)" if component.is_passing(level) else ""
@@ -365,6 +386,13 @@ class ReviewScreen(SessionScreen[None]):
             self.notify(f"Undone: {self.component.title} is {before or 'unscored'} again.")
         self.reload_state()
         self.show_component()
+
+    def action_toggle_reference(self) -> None:
+        self.show_reference = not self.show_reference
+        pane = self.query_one("#rubric-pane", VerticalScroll)
+        pane.border_title = "Reference" if self.show_reference else "Rubric"
+        self.query_one("#rubric", Static).update(self.rubric_renderable())
+        pane.scroll_home(animate=False)
 
     def action_toggle_diff(self) -> None:
         if self.state.previous is None:
@@ -467,11 +495,3 @@ def attachment_line(attachment: AttachmentRow) -> Text:
         if not Path(attachment.path).exists():
             line.append(" (FILE MISSING)", style="bold reverse")
     return line
-
-
-def _limit_text(minimum: int | None, maximum: int | None) -> str:
-    if minimum is not None and maximum is not None:
-        return f"{minimum}–{maximum} words"
-    if minimum is not None:
-        return f"at least {minimum} words"
-    return f"at most {maximum} words"
