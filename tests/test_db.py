@@ -128,6 +128,7 @@ def test_upgrade_to_sync_per_format_keeps_what_went_out(tmp_path, specs):
     conn.close()
 
     from mcreview.services import sync
+    from mcreview.services.export import Ob3Format
 
     upgraded = open_sqlite(path)
     formats = upgraded.conn.execute("SELECT id, format FROM sync_batches ORDER BY id").fetchall()
@@ -141,6 +142,9 @@ def test_upgrade_to_sync_per_format_keeps_what_went_out(tmp_path, specs):
     assert result.decisions == [("C", 1, 1)] and result.batch == 3
     carried = upgraded.conn.execute("SELECT batch, submission_id FROM sync_batch_decisions ORDER BY 1")
     assert carried.fetchall() == [(1, "A"), (2, "B"), (3, "C")]
+    # Sent as CSV is not sent as Open Badges: every decision is still to go out as ob3.
+    ob3 = sync.sync(upgraded, folder, "ana", fmt=Ob3Format(issuer_name="Test"), dry_run=True)
+    assert ob3.decisions == [("A", 1, 1), ("B", 1, 1), ("C", 1, 1)]
     upgraded.close()
 
 

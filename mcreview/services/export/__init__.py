@@ -16,8 +16,9 @@ from mcreview.services.export.base import (
     Rubric,
 )
 from mcreview.services.export.csvformat import CsvFormat
+from mcreview.services.export.ob3 import Ob3Format
 
-FORMATS: dict[str, type[ExportFormat]] = {fmt.name: fmt for fmt in (CsvFormat,)}
+FORMATS: dict[str, type[ExportFormat]] = {fmt.name: fmt for fmt in (CsvFormat, Ob3Format)}
 DEFAULT_FORMAT = CsvFormat.name
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "ExportFormat",
     "ExportOptions",
     "Key",
+    "Ob3Format",
     "Records",
     "Rendered",
     "Rubric",
