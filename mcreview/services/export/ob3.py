@@ -131,6 +131,8 @@ class Ob3Format(ExportFormat):
         self.issuer_name = issuer_name.strip() if issuer_name else None
         self.ids = Ids(base_url.rstrip("/") if base_url else None, issuer_id or "")
         self.signer = signer
+        # A rubric's achievement is the same in every credential: built once per rubric.
+        self._achievements: dict[str, Document] = {}
 
     @classmethod
     def from_options(cls, options: ExportOptions) -> Ob3Format:
@@ -180,6 +182,12 @@ class Ob3Format(ExportFormat):
         }
 
     def achievement(self, rubric: Rubric) -> Document:
+        built = self._achievements.get(rubric.spec.content_hash)
+        if built is None:
+            built = self._achievements[rubric.spec.content_hash] = self._achievement(rubric)
+        return built
+
+    def _achievement(self, rubric: Rubric) -> Document:
         spec = rubric.spec
         return {
             "id": self.ids.achievement(rubric),
@@ -274,9 +282,11 @@ class Ob3Format(ExportFormat):
         }
 
     def encode(self, document: Document) -> tuple[str, bytes]:
-        """The file's extension and bytes: JSON, or a compact JWS when signing."""
+        """The file's extension and bytes: compact JSON (the C encoder: a large --all writes
+        many), or a compact JWS when signing."""
         if self.signer is None:
-            return ".json", (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+            text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+            return ".json", (text + "\n").encode("utf-8")
         nbf = int(datetime.fromisoformat(document["validFrom"].replace("Z", "+00:00")).timestamp())
         claims = {
             **document,
