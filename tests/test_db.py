@@ -74,6 +74,7 @@ def test_upgrade_from_first_schema_keeps_data(tmp_path, specs):
         "m003_drafts",
         "m004_attempts_readings",
         "m005_resubmissions",
+        "m006_sync_formats",
     ]
     assert upgraded.schema_version() == sqlite_store.SCHEMA_VERSION
     state = ReviewSession(upgraded, "reader").load("PPR-T-001")
@@ -83,6 +84,69 @@ def test_upgrade_from_first_schema_keeps_data(tmp_path, specs):
     assert positions == len(spec.components)
     assert upgraded.conn.execute("SELECT sync_batch FROM decisions").fetchone() == (None,)
     assert upgraded.conn.execute("SELECT flags FROM submissions").fetchone() == ("",)
+
+
+def test_upgrade_to_sync_per_format_keeps_what_went_out(tmp_path, specs):
+    """m005: a queue whose decisions went out as CSV keeps them synced as CSV (and only as
+    CSV), and a batch an older mcreview left half-recorded is still finished from its file."""
+    path = tmp_path / "v4.db"
+    old = sqlite_utils.Database(sqlite3.connect(str(path), isolation_level=None))
+    sqlite_store.migration_set().apply(old, stop_before="m006_sync_formats")
+    spec = specs["positive-professional-relationships"]
+    conn = old.conn
+    conn.execute(
+        "INSERT INTO specs (hash, credential, version, title, body, loaded_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (spec.content_hash, spec.id, spec.version, spec.title, spec.body, "2026-01-01"),
+    )
+    for sid in ("A", "B", "C"):
+        conn.execute(
+            "INSERT INTO submissions (id, credential, spec_hash, submitted, candidate, content_hash,"
+            " imported_at, status) VALUES (?, ?, ?, '2026-01-01', 'C-1', 'x', '2026-01-01', 'decided')",
+            (sid, spec.id, spec.content_hash),
+        )
+        conn.execute(
+            "INSERT INTO decisions (submission_id, attempt, revision, assessor, outcome, computed, spec_hash,"
+            " decided_at) VALUES (?, 1, 1, 'ana', 'earned', 'earned', ?, ?)",
+            (sid, spec.content_hash, f"2026-01-0{ord(sid) - 64}T00:00:00.000000+00:00"),
+        )
+    folder = tmp_path / "outbox"
+    folder.mkdir()
+    conn.execute(
+        "INSERT INTO sync_batches (started_at, finished_at, destination, decisions, scores, files, assessor)"
+        " VALUES ('2026-01-01', '2026-01-01', ?, 1, 0, '[\"decisions-000001-X.csv\"]', 'ana')",
+        (str(folder.resolve()),),
+    )
+    conn.execute("UPDATE decisions SET sync_batch = 1 WHERE submission_id = 'A'")
+    # Batch 2 reached the folder but the old mcreview died before recording it: the old
+    # file (no byte order mark, no attempt column) is all that says what it holds.
+    conn.execute(
+        "INSERT INTO sync_batches (started_at, destination, files, assessor)"
+        " VALUES ('2026-01-02', ?, '[\"decisions-000002-X.csv\", \"scores-000002-X.csv\"]', 'ana')",
+        (str(folder.resolve()),),
+    )
+    (folder / "decisions-000002-X.csv").write_bytes(b'"batch","submission_id","revision"\r\n"2","B","1"\r\n')
+    (folder / "scores-000002-X.csv").write_bytes(b'"batch"\r\n')
+    conn.close()
+
+    from mcreview.services import sync
+    from mcreview.services.export import Ob3Format
+
+    upgraded = open_sqlite(path)
+    formats = upgraded.conn.execute("SELECT id, format FROM sync_batches ORDER BY id").fetchall()
+    assert formats == [(1, "csv"), (2, "csv")]
+    assert upgraded.conn.execute("SELECT * FROM sync_batch_decisions").fetchall() == [(1, "A", 1, 1)]
+    result = sync.sync(upgraded, folder, "ana", dry_run=True)
+    (interrupted,) = result.interrupted
+    assert (interrupted.batch, interrupted.reached_destination, interrupted.keys) == (2, True, (("B", 1, 1),))
+    assert result.decisions == [("C", 1, 1)]  # A went out in batch 1, B in batch 2
+    result = sync.sync(upgraded, folder, "ana")
+    assert result.decisions == [("C", 1, 1)] and result.batch == 3
+    carried = upgraded.conn.execute("SELECT batch, submission_id FROM sync_batch_decisions ORDER BY 1")
+    assert carried.fetchall() == [(1, "A"), (2, "B"), (3, "C")]
+    # Sent as CSV is not sent as Open Badges: every decision is still to go out as ob3.
+    ob3 = sync.sync(upgraded, folder, "ana", fmt=Ob3Format(issuer_name="Test"), dry_run=True)
+    assert ob3.decisions == [("A", 1, 1), ("B", 1, 1), ("C", 1, 1)]
+    upgraded.close()
 
 
 def test_two_first_openers_do_not_race_the_schema(tmp_path):

@@ -20,9 +20,12 @@ from mcreview.cli import cli
 from mcreview.core.scoring import EARNED, NOT_YET
 from mcreview.core.vocabulary import Status
 from mcreview.services import importer, sync
+from mcreview.services.export.base import Batch
+from mcreview.services.export.csvformat import neutralise, restore
 from mcreview.services.session import ReviewSession
 
 PPR = "positive-professional-relationships"
+PPR_TITLE = "Positive Professional Relationships"
 PASSING = {
     "overview": "Passing",
     "action-plan": "Proficient",
@@ -41,10 +44,28 @@ DECISION_HEADER = [
     "revision",
     "override",
     "comment",
+    "attempt",
+    "computed",
+    "justification",
+    "credential_title",
+    "credential_version",
+    "rubric_hash",
+    "readers",
+    "resolution",
     "part1",
+    "part1_title",
     "part2",
+    "part2_title",
     "part3",
+    "part3_title",
 ]
+PPR_PART_TITLES = {"1": "Overview Questions", "2": "Work Examples/Artifacts/Evidence", "3": "Reflection"}
+PPR_TITLES = {
+    "overview": "Overview questions",
+    "action-plan": "Artifact 1: Action Plan",
+    "case-study": "Artifact 2: Case Study",
+    "reflection": "Reflection",
+}
 SCORE_HEADER = [
     "batch",
     "submission_id",
@@ -55,6 +76,11 @@ SCORE_HEADER = [
     "passing",
     "comment",
     "assessor",
+    "attempt",
+    "reading",
+    "part_title",
+    "component_title",
+    "rubric_version",
 ]
 
 
@@ -155,12 +181,13 @@ def decided(database, queued):
 
 
 def read_csv(path: Path) -> list[list[str]]:
-    with open(path, encoding="utf-8", newline="") as handle:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         return list(csv.reader(handle))
 
 
 def read_dicts(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as handle:
+    csv.field_size_limit(2**31 - 1)  # whatever the export wrote, a receiver must read back
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -186,15 +213,20 @@ def sync_state(database) -> tuple:
     conn = database.conn
     return (
         conn.execute("SELECT * FROM sync_batches ORDER BY id").fetchall(),
-        conn.execute("SELECT submission_id, revision, sync_batch FROM decisions ORDER BY 1, 2").fetchall(),
+        conn.execute("SELECT * FROM sync_batch_decisions ORDER BY 1, 2, 3, 4").fetchall(),
         conn.execute("SELECT id, status FROM submissions ORDER BY id").fetchall(),
         conn.execute("SELECT count(*) FROM events WHERE action LIKE 'sync%'").fetchone(),
     )
 
 
-def unsynced(database) -> list[tuple[str, int, int]]:
+def unsynced(database, fmt: str = "csv") -> list[tuple[str, int, int]]:
+    """Decision revisions no finished batch of this format carries."""
     return database.conn.execute(
-        "SELECT submission_id, attempt, revision FROM decisions WHERE sync_batch IS NULL ORDER BY 1, 2, 3"
+        "SELECT submission_id, attempt, revision FROM decisions d WHERE NOT EXISTS (SELECT 1"
+        " FROM sync_batch_decisions m JOIN sync_batches b ON b.id = m.batch WHERE b.format = ?"
+        " AND b.finished_at IS NOT NULL AND (m.submission_id, m.attempt, m.revision)"
+        " = (d.submission_id, d.attempt, d.revision)) ORDER BY 1, 2, 3",
+        (fmt,),
     ).fetchall()
 
 
@@ -211,11 +243,15 @@ def test_round_trip_of_every_column(database, decided, dest):
     assert result.files == [dest / decisions_name, dest / scores_name]
 
     raw = (dest / decisions_name).read_bytes()
-    assert not raw.startswith(b"\xef\xbb\xbf")
-    assert raw.startswith(b'"batch","submission_id","credential"') and raw.endswith(b"\r\n")
+    assert raw.startswith(b'\xef\xbb\xbf"batch","submission_id","credential"') and raw.endswith(b"\r\n")
+    assert (dest / scores_name).read_bytes().startswith(b'\xef\xbb\xbf"batch",')
     assert raw.count(b"\r\n") == 4  # header, two rows, and the CRLF inside one comment
 
     stored = dict(database.conn.execute("SELECT submission_id, decided_at FROM decisions"))
+    spec_hash = database.conn.execute("SELECT DISTINCT spec_hash FROM decisions").fetchone()[0]
+    version = database.conn.execute("SELECT version FROM specs WHERE hash = ?", (spec_hash,)).fetchone()[0]
+    rubric = [PPR_TITLE, version, spec_hash, "ana", "single"]
+    parts = [cell for n in ("1", "2", "3") for cell in ("pass", PPR_PART_TITLES[n])]
     header, *rows = read_csv(dest / decisions_name)
     assert header == DECISION_HEADER
     assert sorted(rows) == [
@@ -230,9 +266,11 @@ def test_round_trip_of_every_column(database, decided, dest):
             "1",
             "no",
             'Well evidenced, "thorough".\r\nThank you.',
-            "pass",
-            "pass",
-            "pass",
+            "1",
+            EARNED,
+            "",
+            *rubric,
+            *parts,
         ],
         [
             "1",
@@ -245,9 +283,11 @@ def test_round_trip_of_every_column(database, decided, dest):
             "1",
             "yes",
             "Part 2 reads as copied.",
-            "pass",
-            "pass",
-            "pass",
+            "1",
+            EARNED,  # the award rule's outcome, which the assessor overrode
+            "Similarity report attached",
+            *rubric,
+            *parts,
         ],
     ]
     assert all(datetime.fromisoformat(row[6]).utcoffset() is not None for row in rows)
@@ -259,14 +299,17 @@ def test_round_trip_of_every_column(database, decided, dest):
         "case-study": "Ünïcode ✓ — naïve café, 日本語",
     }
     expected = [
-        ["1", sid, "1", PPR_PARTS[c], c, level, "yes", comments.get(c, "") if sid == first else "", "ana"]
+        [
+            *["1", sid, "1", PPR_PARTS[c], c, level, "yes", comments.get(c, "") if sid == first else ""],
+            *["ana", "1", "1", PPR_PART_TITLES[PPR_PARTS[c]], PPR_TITLES[c], version],
+        ]
         for sid in (first, second)
         for c, level in PASSING.items()
     ]
     assert sorted(rows) == sorted(expected)
 
     batch = database.conn.execute(
-        "SELECT id, started_at, finished_at, destination, decisions, scores, files, assessor"
+        "SELECT id, started_at, finished_at, destination, decisions, scores, files, assessor, format"
         " FROM sync_batches"
     ).fetchall()
     assert len(batch) == 1
@@ -277,7 +320,10 @@ def test_round_trip_of_every_column(database, decided, dest):
         8,
         json.dumps([decisions_name, scores_name]),
         "coordinator",
+        "csv",
     )
+    carried = database.conn.execute("SELECT * FROM sync_batch_decisions").fetchall()
+    assert sorted(carried) == [(1, first, 1, 1), (1, second, 1, 1)]
     assert unsynced(database) == []
     statuses = database.conn.execute("SELECT DISTINCT status FROM submissions").fetchall()
     assert statuses == [(Status.SYNCED,)]
@@ -303,10 +349,12 @@ def test_outcome_text_passes_through_and_part_columns_fit_the_widest_row(databas
     )
     sync.sync(database, dest, "ana")
     rows = {r["submission_id"]: r for r in read_dicts(dest / visible(dest)[0])}
-    assert list(rows[first])[-4:] == ["part1", "part2", "part3", "part4"]
+    assert list(rows[first])[-8:] == [f"part{n}{title}" for n in range(1, 5) for title in ("", "_title")]
     assert rows[first]["decision"] == "returned_identifiable"
     assert [rows[first][f"part{n}"] for n in range(1, 5)] == ["incomplete", "", "", ""]
     assert [rows[second][f"part{n}"] for n in range(1, 5)] == ["pass", "", "", "fail"]
+    # A title is the rubric's: part 4 is not in this one, so its title is empty.
+    assert [rows[second][f"part{n}_title"] for n in range(1, 5)] == [*PPR_PART_TITLES.values(), ""]
 
 
 def test_incremental_runs_revisions_and_all(database, decided, dest):
@@ -339,7 +387,8 @@ def test_incremental_runs_revisions_and_all(database, decided, dest):
     assert sorted(exported_keys(dest)) == sorted(
         [(first, 1, 1), (second, 1, 1), (first, 1, 2), *everything.decisions]
     )
-    assert database.conn.execute("SELECT DISTINCT sync_batch FROM decisions").fetchall() == [(3,)]
+    carried = database.conn.execute("SELECT batch, count(*) FROM sync_batch_decisions GROUP BY batch")
+    assert carried.fetchall() == [(1, 2), (2, 1), (3, 3)]  # every batch keeps what it carried
     assert sync.sync(database, dest, "ana").decisions == []
     assert visible(dest) == sorted(visible(dest), key=lambda n: (n.split("-")[0], int(n.split("-")[1])))
 
@@ -441,12 +490,12 @@ def test_formulas_are_neutralised(database, queued, dest):
     for row in scores:
         if row["submission_id"] == first:
             assert row["comment"] == "'" + formulas[row["component"]]
-            assert sync.restore(row["comment"]) == formulas[row["component"]]
+            assert restore(row["comment"]) == formulas[row["component"]]
         else:
             assert row["level"] == "'\rx"
-    assert {sync.restore(c) for c in comments.values()} == {"'=already quoted", "\tx"}
-    assert sync.neutralise("2026-10-01T12:00:00+00:00") == "2026-10-01T12:00:00+00:00"
-    assert sync.neutralise("C-10001") == "C-10001"
+    assert {restore(c) for c in comments.values()} == {"'=already quoted", "\tx"}
+    assert neutralise("2026-10-01T12:00:00+00:00") == "2026-10-01T12:00:00+00:00"
+    assert neutralise("C-10001") == "C-10001"
 
 
 def test_missing_destination_is_not_created(database, decided, tmp_path):
@@ -501,10 +550,7 @@ def test_one_sync_at_a_time(database, db_path, decided, dest):
 
 
 def test_a_file_name_already_taken_is_never_overwritten(database, decided, dest, monkeypatch):
-    def fixed_names(batch: int, started_at: str) -> tuple[str, str]:
-        return f"decisions-{batch:06d}-X.csv", f"scores-{batch:06d}-X.csv"
-
-    monkeypatch.setattr(sync, "batch_file_names", fixed_names)
+    monkeypatch.setattr(Batch, "stem", property(lambda batch: f"{batch.number:06d}-X"))
     (dest / "decisions-000001-X.csv").write_bytes(b"another queue's batch\r\n")
     before = sync_state(database)
     with pytest.raises(sync.SyncError, match="decisions-000001-X.csv: already exists"):

@@ -1,64 +1,33 @@
-"""Sync: hand decided submissions to the issuing body as CSV files, once each.
+"""Sync: hand decisions to the credential platform in batches, once each per format.
 
-Each run writes one batch: a pair of files named by batch number, so a receiver
-loads every pair once and in order. The files are written to hidden temporary
-names, fsynced and renamed into place (scores first, decisions last: a batch
-exists once its decisions file does), and only then does the database record
-them as synced. A run that dies part-way is finished or undone by the next run
-to the same folder, so nothing goes out twice and nothing is skipped.
-See docs/sync.md for the file format a receiver relies on.
+Each run writes one batch in one export format (services/export: CSV, Open Badges
+3.0), named by batch number, so a receiver loads every batch once and in order. The
+format renders the batch's files; this module writes them the same way for every
+format: the batch's contents are recorded in the database, each file is written to
+a hidden temporary name and fsynced, the payload files are renamed into place first
+and the marker file last (a batch exists once its marker does), the folder is
+fsynced, and only then is the batch recorded as finished. A run that dies part-way
+is finished or undone by the next run to the same folder, keyed off the marker, so
+nothing goes out twice and nothing is skipped. See docs/sync.md for what a receiver
+relies on.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
 
+from mcreview.core.specs import SpecError
 from mcreview.core.vocabulary import Event
-from mcreview.store.api import ExportDecision, ExportScore, Store, StoreError
+from mcreview.services.export import CsvFormat, ExportError, ExportFormat, Key, Records, Rubric, make_format
+from mcreview.services.export.base import Batch, Rendered
+from mcreview.services.library import SpecLibrary, SpecMissing
+from mcreview.store.api import Store, StoreError
 from mcreview.store.transaction import Transaction
-
-DECISION_COLUMNS = (
-    "batch",
-    "submission_id",
-    "credential",
-    "candidate",
-    "assessor",
-    "decision",
-    "decided_at",
-    "revision",
-    "override",
-    "comment",
-)  # then part1, part2, ... as many as the batch needs
-SCORE_COLUMNS = (
-    "batch",
-    "submission_id",
-    "revision",
-    "part",
-    "component",
-    "level",
-    "passing",
-    "comment",
-    "assessor",
-)
-# OWASP CSV injection: a spreadsheet runs a cell starting with these as a formula.
-# "'" is on the list too, so a receiver can always strip exactly one leading "'".
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
-DECISIONS_PREFIX = "decisions-"
-SCORES_PREFIX = "scores-"
-
-Key = tuple[str, int, int]  # (submission_id, attempt, revision): a decision's identity
-# A receiver's file may hold anything the export can write: a 10,000-character comment is
-# far below this, but recovery must never fail on a field the csv module thinks too big.
-FIELD_LIMIT = 2**31 - 1
 
 
 class SyncError(Exception):
@@ -98,179 +67,60 @@ class FileOps:
         path.unlink(missing_ok=True)
 
 
-class DecisionOut(NamedTuple):  # a tuple: 100,000 of these are built per full export
-    submission_id: str
-    credential: str
-    candidate: str
-    assessor: str
-    decision: str
-    decided_at: str
-    attempt: int
-    revision: int
-    override: bool
-    comment: str
-    parts: dict[int, str]
-
-    @property
-    def key(self) -> Key:
-        return (self.submission_id, self.attempt, self.revision)
-
-
-ScoreOut = ExportScore
-
-
 @dataclass(frozen=True)
 class Interrupted:
     """A batch an earlier run reserved but never recorded as finished."""
 
     batch: int
-    files: tuple[str, ...]  # final names, decisions file first
-    reached_destination: bool  # its decisions file is in place: the batch went out, record it
-    keys: tuple[Key, ...]  # what that decisions file holds
+    format: str
+    files: tuple[str, ...]  # final names, marker first
+    reached_destination: bool  # its marker is in place: the batch went out, record it
+    keys: tuple[Key, ...]  # the decisions it carries
     scores: int
 
 
 @dataclass
 class SyncResult:
     destination: Path
+    format: str = CsvFormat.name
     batch: int | None = None  # None: nothing written (nothing new, or a dry run)
-    files: list[Path] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # marker first
     decisions: list[Key] = field(default_factory=list)
     scores: int = 0
     interrupted: list[Interrupted] = field(default_factory=list)  # recovered, or to recover
     dry_run: bool = False
 
 
-def neutralise(value: str) -> str:
-    """Keep a spreadsheet from running a cell as a formula (OWASP CSV injection)."""
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
-
-
-def restore(value: str) -> str:
-    """What a receiver does to undo neutralise(): drop one leading "'"."""
-    return value[1:] if value.startswith("'") else value
-
-
-def batch_file_names(batch: int, started_at: str) -> tuple[str, str]:
-    """(decisions, scores) names: batch number first so name order is batch order."""
-    stamp = datetime.fromisoformat(started_at).strftime("%Y%m%dT%H%M%SZ")
-    stem = f"{batch:06d}-{stamp}.csv"
-    return DECISIONS_PREFIX + stem, SCORES_PREFIX + stem
-
-
 def temp_name(final_name: str) -> str:
-    """Hidden and not ending in .csv, so nothing mistakes it for a finished batch."""
+    """Hidden and with its own ending, so nothing mistakes it for a finished file."""
     return f".{final_name}.tmp"
 
 
-def render_csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> bytes:
-    """RFC 4180: every field quoted, CRLF line ends, UTF-8 without a byte order mark."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow(list(header))
-    triggers = FORMULA_TRIGGERS  # neutralise(), inlined: it runs once per cell
-    writer.writerows(
-        [
-            ("'" + cell if cell.startswith(triggers) else cell) if isinstance(cell, str) else cell
-            for cell in row
-        ]
-        for row in rows
-    )
-    return buffer.getvalue().encode("utf-8")
-
-
-def _yes_no(flag: bool) -> str:
-    return "yes" if flag else "no"
-
-
-def decisions_csv(batch: int, decisions: list[DecisionOut]) -> bytes:
-    parts = max((max(d.parts, default=0) for d in decisions), default=0)
-    header = [*DECISION_COLUMNS, *(f"part{n}" for n in range(1, parts + 1))]
-    rows = (
-        [
-            batch,
-            d.submission_id,
-            d.credential,
-            d.candidate,
-            d.assessor,
-            d.decision,
-            d.decided_at,
-            d.revision,
-            _yes_no(d.override),
-            d.comment,
-            *(d.parts.get(n, "") for n in range(1, parts + 1)),
-        ]
-        for d in decisions
-    )
-    return render_csv(header, rows)
-
-
-def scores_csv(batch: int, scores: list[ScoreOut]) -> bytes:
-    rows = (
-        [
-            batch,
-            s.submission_id,
-            s.revision,
-            "" if s.part is None else s.part,
-            s.component,
-            s.level,
-            _yes_no(s.passing),
-            s.comment,
-            s.assessor,
-        ]
-        for s in scores
-    )
-    return render_csv(SCORE_COLUMNS, rows)
-
-
-def _parts(text: str) -> dict[int, str]:
-    try:
-        raw = json.loads(text or "{}")
-    except json.JSONDecodeError:
-        return {}
-    parts: dict[int, str] = {}
-    for number, outcome in raw.items() if isinstance(raw, dict) else ():
-        if str(number).isdigit():
-            parts[int(number)] = str(outcome)
-    return parts
-
-
-def _decision_out(row: ExportDecision, parsed: dict[str, dict[int, str]]) -> DecisionOut:
-    parts = parsed.get(row.part_outcomes)
-    if parts is None:  # part_outcomes texts repeat: parse each once
-        parts = parsed[row.part_outcomes] = _parts(row.part_outcomes)
-    return DecisionOut(
-        row.submission_id,
-        row.credential,
-        row.candidate,
-        row.assessor,
-        row.outcome,
-        row.decided_at,
-        row.attempt,
-        row.revision,
-        row.override,
-        row.comment,
-        parts,
-    )
-
-
 def collect(
-    store: Store, everything: bool = False, exclude: frozenset[Key] = frozenset()
-) -> tuple[list[DecisionOut], list[ScoreOut]]:
-    """The decision revisions to export (unsynced ones, or with everything all of them),
-    oldest decision first, and the scores of exactly those revisions, from one snapshot
-    and in file order."""
+    store: Store, fmt: ExportFormat, everything: bool = False, exclude: frozenset[Key] = frozenset()
+) -> Records:
+    """The decision revisions to export in this format (those not yet sent in it, or with
+    everything all of them), oldest decision first, with the scores of exactly those
+    revisions in file order, their pinned rubrics and, if the format wants it, the
+    evidence: all from one snapshot."""
+    library = SpecLibrary()
+    name = fmt.name
 
-    def work(tx: Transaction) -> tuple[list[ExportDecision], list[ExportScore]]:
-        return tx.export_decisions(everything=everything), tx.export_scores(everything=everything)
+    def work(tx: Transaction) -> Records:
+        decisions = tx.export_decisions(format=name, everything=everything)
+        scores = tx.export_scores(format=name, everything=everything)
+        responses, attachments = (
+            tx.export_evidence(format=name, everything=everything) if fmt.needs_evidence else ([], [])
+        )
+        hashes = dict.fromkeys(d.spec_hash for d in decisions)
+        rubrics = {h: Rubric.of(library.spec(tx, h)) for h in hashes}
+        return Records(decisions, scores, rubrics, responses, attachments)
 
-    rows, scores = store.read(work)
-    parsed: dict[str, dict[int, str]] = {}
-    decisions = [_decision_out(row, parsed) for row in rows]
-    if exclude:
-        decisions = [d for d in decisions if d.key not in exclude]
-        scores = [s for s in scores if (s.submission_id, s.attempt, s.revision) not in exclude]
-    return decisions, scores
+    try:
+        records = store.read(work)
+    except (SpecMissing, SpecError) as error:
+        raise SyncError(f"cannot export: {str(error).splitlines()[0]}") from None
+    return records.without(exclude)
 
 
 def check_destination(destination: Path) -> Path:
@@ -284,59 +134,54 @@ def check_destination(destination: Path) -> Path:
     return destination.resolve()
 
 
-def _reader(handle: io.TextIOBase) -> csv.DictReader[str]:
-    csv.field_size_limit(FIELD_LIMIT)
-    return csv.DictReader(handle)
+def _format(name: str) -> ExportFormat:
+    """A batch's own format, as recovery needs it: unconfigured, only to read a marker."""
+    try:
+        return make_format(name)
+    except ExportError as error:
+        raise SyncError(str(error)) from None
 
 
-def _read_keys(path: Path) -> tuple[Key, ...]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return tuple(
-            (restore(row["submission_id"]), int(row.get("attempt") or 1), int(row["revision"]))
-            for row in _reader(handle)
-        )
-
-
-def _count_rows(path: Path) -> int:
-    if not path.exists():
-        return 0
-    with open(path, encoding="utf-8", newline="") as handle:
-        return sum(1 for _ in _reader(handle))
+def _batch_keys(store: Store, batch: int) -> list[Key]:
+    return store.read(lambda tx: tx.sync_batch_keys(batch))
 
 
 def find_interrupted(store: Store, destination: Path) -> list[Interrupted]:
     """Batches reserved for this folder that no run finished; reads, changes nothing."""
     found = []
     for batch in store.read(lambda tx: tx.unfinished_sync_batches(str(destination))):
-        names = tuple(sorted(json.loads(batch.files), key=lambda n: not n.startswith(DECISIONS_PREFIX)))
-        keys: tuple[Key, ...] = ()
-        scores = 0
+        names = tuple(json.loads(batch.files))
         reached = bool(names) and (destination / names[0]).is_file()
+        keys: Sequence[Key] = ()
         if reached:
-            try:
-                keys = _read_keys(destination / names[0])
-                scores = sum(_count_rows(destination / n) for n in names[1:])
-            except (OSError, ValueError, KeyError, csv.Error) as error:
-                raise SyncError(f"{destination / names[0]}: cannot read interrupted batch: {error}") from None
-        found.append(Interrupted(batch.id, names, reached, keys, scores))
+            keys = _batch_keys(store, batch.id)
+            if not keys:  # written by an mcreview that did not record a batch's contents
+                try:
+                    keys = _format(batch.format).keys_in_marker(destination / names[0]) or ()
+                except (OSError, ValueError, KeyError) as error:
+                    raise SyncError(
+                        f"{destination / names[0]}: cannot read interrupted batch: {error}"
+                    ) from None
+        found.append(Interrupted(batch.id, batch.format, names, reached, tuple(keys), batch.scores))
     return found
 
 
-def _mark(
+def _finish(
     tx: Transaction,
     batch: int,
-    keys: Iterable[Key],
+    fmt: str,
+    keys: Sequence[Key],
     scores: int,
     destination: Path,
     files: Iterable[str],
     assessor: str,
     recovered: bool = False,
 ) -> None:
-    """Inside a write transaction: these revisions went out in this batch."""
-    keys = list(keys)
-    tx.mark_synced(batch, keys, scores=scores)
+    """Inside a write transaction: the batch is in the folder; its decisions are synced."""
+    tx.finish_sync_batch(batch)
     detail: dict[str, object] = {
         "destination": str(destination),
+        "format": fmt,
         "files": list(files),
         "decisions": len(keys),
         "scores": scores,
@@ -357,13 +202,17 @@ def _recover(store: Store, destination: Path, item: Interrupted, assessor: str, 
     for name in item.files:
         fs.remove(destination / temp_name(name))
     if not item.reached_destination:
-        for name in item.files:  # e.g. a scores file renamed before the run died
+        for name in item.files:  # e.g. payload files renamed before the run died
             fs.remove(destination / name)
     fs.fsync_dir(destination)
 
     def work(tx: Transaction) -> None:
         if item.reached_destination:
-            _mark(tx, item.batch, item.keys, item.scores, destination, item.files, assessor, recovered=True)
+            if not tx.sync_batch_keys(item.batch):  # an older mcreview's batch: keys from its marker
+                tx.set_sync_batch_contents(item.batch, files=item.files, keys=item.keys, scores=item.scores)
+            _finish(
+                tx, item.batch, item.format, item.keys, item.scores, destination, item.files, assessor, True
+            )
         else:
             tx.drop_sync_batch(item.batch)
             tx.record_event(
@@ -376,16 +225,11 @@ def _recover(store: Store, destination: Path, item: Interrupted, assessor: str, 
     store.write(work)
 
 
-def _reserve(store: Store, destination: Path, assessor: str) -> tuple[int, tuple[str, str]]:
+def _reserve(store: Store, destination: Path, assessor: str, fmt: str) -> tuple[int, str]:
     """Take the next batch number up front, so two runs can never write the same names."""
-
-    def work(tx: Transaction) -> tuple[int, tuple[str, str]]:
-        batch, started = tx.reserve_sync_batch(destination=str(destination), assessor=assessor)
-        names = batch_file_names(batch, started)
-        tx.set_sync_batch_files(batch, names)
-        return batch, names
-
-    return store.write(work)
+    return store.write(
+        lambda tx: tx.reserve_sync_batch(destination=str(destination), assessor=assessor, format=fmt)
+    )
 
 
 def _release(store: Store, batch: int) -> None:
@@ -416,30 +260,44 @@ def _undo(fs: FileOps, destination: Path, names: Iterable[str]) -> bool:
     return True
 
 
+def _render(fmt: ExportFormat, batch: Batch) -> Rendered:
+    try:
+        return fmt.render(batch)
+    except ExportError as error:
+        raise SyncError(f"{fmt.name}: {error}") from None
+
+
 def sync(
     store: Store,
     destination: Path,
     assessor: str,
     *,
+    fmt: ExportFormat | None = None,
     everything: bool = False,
     dry_run: bool = False,
     fs: FileOps | None = None,
 ) -> SyncResult:
-    """Export unsynced decision revisions (or, with everything, all of them) as one batch.
+    """Export the decision revisions not yet sent in this format (CSV unless told), or
+    with everything all of them, as one batch.
 
-    The database records the batch only after both files are durably in place; a
-    failure before that leaves the database's sync state as it was.
+    The database records the batch as finished only after its files are durably in
+    place; a failure before that leaves the database's sync state as it was.
     """
     fs = fs or FileOps()
+    fmt = fmt or CsvFormat()
     shown = destination
     destination = check_destination(destination)
-    result = SyncResult(shown, dry_run=dry_run)
+    result = SyncResult(shown, fmt.name, dry_run=dry_run)
     if dry_run:
         result.interrupted = find_interrupted(store, destination)
-        adopted = frozenset(k for item in result.interrupted for k in item.keys)
-        decisions, scores = collect(store, everything, frozenset() if everything else adopted)
-        result.decisions = [d.key for d in decisions]
-        result.scores = len(scores)
+        adopted = frozenset(
+            k for item in result.interrupted if item.format == fmt.name for k in item.keys
+        )
+        records = collect(store, fmt, everything, frozenset() if everything else adopted)
+        if records.decisions:  # rendered, not written: the counts, and any problem, are real
+            rendered = _render(fmt, Batch(0, store.read(lambda tx: tx.now()), records))
+            result.scores = rendered.scores
+        result.decisions = [d.key for d in records.decisions]
         return result
     with ExitStack() as held:
         try:  # one sync per queue at a time; assessors keep working meanwhile
@@ -452,37 +310,42 @@ def sync(
                 _recover(store, destination, item, assessor, fs)
         except OSError as error:
             raise SyncError(f"{shown}: cannot clean up an interrupted sync: {_reason(error)}") from None
-        decisions, scores = collect(store, everything)
-        if not decisions:
+        records = collect(store, fmt, everything)
+        if not records.decisions:
             return result
-        batch, (decisions_name, scores_name) = _reserve(store, destination, assessor)
-        # Scores first, decisions last: a receiver that sees a decisions file sees its scores.
-        files = [(scores_name, scores_csv(batch, scores)), (decisions_name, decisions_csv(batch, decisions))]
-        clash = [name for name, _ in files if (destination / name).exists()]
+        batch, started = _reserve(store, destination, assessor, fmt.name)
+        try:
+            rendered = _render(fmt, Batch(batch, started, records))
+        except SyncError:
+            _release(store, batch)
+            raise
+        names = rendered.names
+        clash = [name for name in names if (destination / name).exists()]
         if clash:
             _release(store, batch)
             raise SyncError(f"{shown / clash[0]}: already exists (is another queue database syncing here?)")
-        try:
-            _place(fs, destination, files)
+        keys = [d.key for d in records.decisions]
+        store.write(
+            lambda tx: tx.set_sync_batch_contents(batch, files=names, keys=keys, scores=rendered.scores)
+        )
+        try:  # the payload first, the marker last: a receiver that sees a marker sees the batch
+            _place(fs, destination, rendered.in_write_order)
         except OSError as error:
-            if (destination / decisions_name).exists():
+            if (destination / names[0]).exists():
                 raise SyncError(
                     f"{shown}: batch {batch} is written but could not be confirmed on disk"
                     f" ({_reason(error)}); the next sync here will record it"
                 ) from None
-            if _undo(fs, destination, [scores_name, decisions_name]):
+            if _undo(fs, destination, names):
                 _release(store, batch)  # else the next sync here finds the reservation and cleans up
             raise SyncError(f"{shown}: cannot write the batch files: {_reason(error)}") from None
-        keys = [d.key for d in decisions]
         store.write(
-            lambda tx: _mark(
-                tx, batch, keys, len(scores), destination, [decisions_name, scores_name], assessor
-            )
+            lambda tx: _finish(tx, batch, fmt.name, keys, rendered.scores, destination, names, assessor)
         )
     result.batch = batch
-    result.files = [shown / decisions_name, shown / scores_name]
-    result.decisions = [d.key for d in decisions]
-    result.scores = len(scores)
+    result.files = [shown / name for name in names]
+    result.decisions = keys
+    result.scores = rendered.scores
     return result
 
 

@@ -163,6 +163,9 @@ class ExportDecision:
     override: bool
     comment: str
     part_outcomes: str
+    computed: str  # what the award rule gave; differs from outcome on an override
+    justification: str  # the override's written reason ('' when not an override)
+    spec_hash: str  # the rubric the submission is pinned to: titles and levels come from it
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -180,13 +183,42 @@ class ExportScore:
     passing: bool
     comment: str
     assessor: str
+    reading: int
+    spec_hash: str
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.submission_id, self.attempt, self.revision)
+
+
+@dataclass(frozen=True)
+class ExportResponse:
+    """A component the exported attempt has a (non-empty) response for: evidence, by reference."""
+
+    submission_id: str
+    attempt: int
+    component_id: str
+
+
+@dataclass(frozen=True)
+class ExportAttachment:
+    submission_id: str
+    attempt: int
+    seq: int
+    component_id: str
+    path: str | None
+    url: str | None
+    description: str
 
 
 @dataclass(frozen=True)
 class SyncBatchRow:
     id: int
     started_at: str
-    files: str  # JSON list of the batch's final file names
+    files: str  # JSON list of the batch's final file names, its marker first
+    format: str  # the export format it was written in: "csv", "ob3"
+    decisions: int
+    scores: int
 
 
 @dataclass(frozen=True)

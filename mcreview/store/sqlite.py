@@ -224,7 +224,7 @@ def _refuse_newer(conn: sqlite3.Connection, path: Path) -> None:
 
 # -- migrations --------------------------------------------------------------------
 # m001-m003 are the first release's schema, kept as they were so an old queue
-# upgrades step by step; m004 is this release's. Applied by sqlite-utils, which
+# upgrades step by step; m004 and m005 are this release's. Applied by sqlite-utils, which
 # records each by name; PRAGMA user_version holds the schema version number.
 
 
@@ -568,12 +568,43 @@ def m005_resubmissions(db: sqlite_utils.Database) -> None:
     )
 
 
+def m006_sync_formats(db: sqlite_utils.Database) -> None:
+    """Sync per export format (CSV, Open Badges 3.0): each batch records the format it was
+    written in (every earlier batch was CSV), and sync_batch_decisions lists the decision
+    revisions each batch carries, recorded when its files are named, before they are
+    written. A revision is synced in a format once a finished batch of that format carries
+    it, so a decision sent as CSV is still to send as OB3. Additive: the batches earlier
+    releases finished are copied from decisions.sync_batch, which is no longer written (it
+    stays, as SQLite cannot drop a column a foreign key names without rebuilding the table)."""
+    _run_statements(
+        db,
+        """
+        ALTER TABLE sync_batches ADD COLUMN format TEXT NOT NULL DEFAULT 'csv';
+        CREATE TABLE sync_batch_decisions (
+            batch INTEGER NOT NULL REFERENCES sync_batches(id),
+            submission_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            PRIMARY KEY (batch, submission_id, attempt, revision),
+            FOREIGN KEY (submission_id, attempt, revision)
+                REFERENCES decisions(submission_id, attempt, revision)
+        );
+        CREATE INDEX sync_batch_decisions_by_decision
+            ON sync_batch_decisions(submission_id, attempt, revision, batch);
+        INSERT INTO sync_batch_decisions (batch, submission_id, attempt, revision)
+            SELECT sync_batch, submission_id, attempt, revision FROM decisions WHERE sync_batch IS NOT NULL;
+        DROP INDEX decisions_unsynced
+        """,
+    )
+
+
 MIGRATIONS = (
     m001_initial,
     m002_claims_sync_prechecks,
     m003_drafts,
     m004_attempts_readings,
     m005_resubmissions,
+    m006_sync_formats,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

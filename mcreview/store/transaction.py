@@ -22,7 +22,9 @@ from mcreview.store.records import (
     ClaimRow,
     DecisionRow,
     EventRow,
+    ExportAttachment,
     ExportDecision,
+    ExportResponse,
     ExportScore,
     NewDecision,
     NewSubmission,
@@ -725,83 +727,151 @@ class Transaction:
         )
 
     # -- sync ------------------------------------------------------------------------
+    # A batch is written in one export format; sync_batch_decisions lists the decision
+    # revisions it carries. A revision is synced *in a format* once a finished batch of
+    # that format carries it, so a decision sent as CSV is still to send as OB3.
 
-    def export_decisions(self, *, everything: bool) -> list[ExportDecision]:
-        """Decisions to export (unsynced ones, or all), oldest decision first."""
-        unsynced = "" if everything else " WHERE d.sync_batch IS NULL"
+    @staticmethod
+    def _to_export(format: str, everything: bool) -> tuple[str, tuple[Any, ...]]:
+        """The WHERE clause choosing the decisions `d` to export in a format, and its parameters."""
+        if everything:
+            return "", ()
+        return (
+            " WHERE NOT EXISTS (SELECT 1 FROM sync_batch_decisions m JOIN sync_batches b ON b.id = m.batch"
+            " WHERE m.submission_id = d.submission_id AND m.attempt = d.attempt AND m.revision = d.revision"
+            " AND b.format = ? AND b.finished_at IS NOT NULL)",
+            (format,),
+        )
+
+    def export_decisions(self, *, format: str, everything: bool) -> list[ExportDecision]:
+        """Decisions to export in `format` (those no finished batch of it carried, or all),
+        oldest decision first."""
+        where, params = self._to_export(format, everything)
         return [
-            ExportDecision(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9], r[10])
+            ExportDecision(
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9], r[10], r[11], r[12], r[13]
+            )
             for r in self._all(
                 "SELECT d.submission_id, s.credential, s.candidate, d.assessor, d.outcome, d.decided_at,"
-                " d.attempt, d.revision, d.override, d.comment, d.part_outcomes"
+                " d.attempt, d.revision, d.override, d.comment, d.part_outcomes, d.computed, d.justification,"
+                " d.spec_hash"
                 " FROM decisions d JOIN submissions s ON s.id = d.submission_id"
-                + unsynced
-                + " ORDER BY d.decided_at, d.submission_id, d.attempt, d.revision"
+                + where
+                + " ORDER BY d.decided_at, d.submission_id, d.attempt, d.revision",
+                params,
             )
         ]
 
-    def export_scores(self, *, everything: bool) -> list[ExportScore]:
+    def export_scores(self, *, format: str, everything: bool) -> list[ExportScore]:
         """The levels of exactly the decisions export_decisions returns, in file order
         (decision order, then rubric order)."""
-        unsynced = "" if everything else " WHERE d.sync_batch IS NULL"
+        where, params = self._to_export(format, everything)
         rows = self._all(
             "SELECT sc.submission_id, sc.attempt, sc.revision, r.part, sc.component_id, sc.level, sc.passing,"
-            " COALESCE(c.body, ''), sc.assessor"
+            " COALESCE(c.body, ''), sc.assessor, sc.reading, sc.spec_hash"
             " FROM decisions d JOIN scores sc ON sc.submission_id = d.submission_id"
             " AND sc.attempt = d.attempt AND sc.revision = d.revision"
             " LEFT JOIN comments c ON c.submission_id = sc.submission_id AND c.attempt = sc.attempt"
             " AND c.revision = sc.revision AND c.reading = sc.reading AND c.component_id = sc.component_id"
             " LEFT JOIN spec_components r ON r.spec_hash = sc.spec_hash AND r.component_id = sc.component_id"
-            + unsynced
+            + where
             + " ORDER BY d.decided_at, d.submission_id, d.attempt, d.revision, COALESCE(r.position, 1000000),"
-            " sc.component_id, sc.reading"
+            " sc.component_id, sc.reading",
+            params,
         )
-        return [ExportScore(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8]) for r in rows]
+        return [
+            ExportScore(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9], r[10]) for r in rows
+        ]
 
-    def reserve_sync_batch(self, *, destination: str, assessor: str) -> tuple[int, str]:
+    def export_evidence(
+        self, *, format: str, everything: bool
+    ) -> tuple[list[ExportResponse], list[ExportAttachment]]:
+        """What the attempts of those decisions hold, by reference: the components with a
+        response (not their text) and the attachments."""
+        where, params = self._to_export(format, everything)
+        responses = self._all(
+            "SELECT DISTINCT d.submission_id, d.attempt, r.component_id FROM decisions d JOIN responses r"
+            " ON r.submission_id = d.submission_id AND r.attempt = d.attempt AND r.body <> ''"
+            + where
+            + " ORDER BY 1, 2, 3",
+            params,
+        )
+        attachments = self._all(
+            "SELECT DISTINCT d.submission_id, d.attempt, a.seq, a.component_id, a.path, a.url, a.description"
+            " FROM decisions d JOIN attachments a"
+            " ON a.submission_id = d.submission_id AND a.attempt = d.attempt"
+            + where
+            + " ORDER BY 1, 2, 3",
+            params,
+        )
+        return [ExportResponse(*row) for row in responses], [ExportAttachment(*row) for row in attachments]
+
+    def reserve_sync_batch(self, *, destination: str, assessor: str, format: str) -> tuple[int, str]:
         """Take the next batch number up front, so two runs never write the same names."""
         started = self.now()
         row = self._one(
-            "INSERT INTO sync_batches (started_at, destination, assessor) VALUES (?, ?, ?) RETURNING id",
-            (started, destination, assessor),
+            "INSERT INTO sync_batches (started_at, destination, assessor, format) VALUES (?, ?, ?, ?)"
+            " RETURNING id",
+            (started, destination, assessor, format),
         )
         return int(row[0]), started
 
-    def set_sync_batch_files(self, batch: int, files: Sequence[str]) -> None:
-        self.db.execute("UPDATE sync_batches SET files = ? WHERE id = ?", (json.dumps(list(files)), batch))
+    def set_sync_batch_contents(
+        self, batch: int, *, files: Sequence[str], keys: Sequence[tuple[str, int, int]], scores: int
+    ) -> None:
+        """What a reserved batch will hold, recorded before its files are written: the names
+        (marker first) so a later run can clean up, and the decision revisions it carries
+        (they count as synced once the batch is finished)."""
+        self.db.execute(
+            "UPDATE sync_batches SET files = ?, decisions = ?, scores = ?"
+            " WHERE id = ? AND finished_at IS NULL",
+            (json.dumps(list(files)), len(keys), scores, batch),
+        )
+        self.db.executemany(
+            "INSERT INTO sync_batch_decisions (batch, submission_id, attempt, revision) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (batch, submission_id, attempt, revision) DO NOTHING",
+            [(batch, sid, attempt, revision) for sid, attempt, revision in keys],
+        )
 
     def unfinished_sync_batches(self, destination: str) -> list[SyncBatchRow]:
         return [
             SyncBatchRow(*row)
             for row in self._all(
-                "SELECT id, started_at, files FROM sync_batches WHERE finished_at IS NULL AND destination = ?"
-                " ORDER BY id",
+                "SELECT id, started_at, files, format, decisions, scores FROM sync_batches"
+                " WHERE finished_at IS NULL AND destination = ? ORDER BY id",
                 (destination,),
+            )
+        ]
+
+    def sync_batch_keys(self, batch: int) -> list[tuple[str, int, int]]:
+        """The decision revisions a batch carries, in decision order."""
+        return [
+            (row[0], int(row[1]), int(row[2]))
+            for row in self._all(
+                "SELECT m.submission_id, m.attempt, m.revision FROM sync_batch_decisions m"
+                " JOIN decisions d ON d.submission_id = m.submission_id AND d.attempt = m.attempt"
+                " AND d.revision = m.revision WHERE m.batch = ?"
+                " ORDER BY d.decided_at, m.submission_id, m.attempt, m.revision",
+                (batch,),
             )
         ]
 
     def drop_sync_batch(self, batch: int) -> None:
         """Forget a reservation whose files never reached the folder."""
+        unfinished = " AND EXISTS (SELECT 1 FROM sync_batches b WHERE b.id = ? AND b.finished_at IS NULL)"
+        self.db.execute("DELETE FROM sync_batch_decisions WHERE batch = ?" + unfinished, (batch, batch))
         self.db.execute("DELETE FROM sync_batches WHERE id = ? AND finished_at IS NULL", (batch,))
 
-    def mark_synced(self, batch: int, keys: Sequence[tuple[str, int, int]], *, scores: int) -> None:
-        """These decisions went out in this batch: record it, and move their submissions to
-        synced while the exported revision is still the current decision."""
+    def finish_sync_batch(self, batch: int) -> None:
+        """The batch's files are in place: its decisions are now synced in its format, and
+        their submissions move to synced while the exported revision is the current decision."""
         now = self.now()
-        self.db.executemany(
-            "UPDATE decisions SET sync_batch = ? WHERE submission_id = ? AND attempt = ? AND revision = ?"
-            " AND (sync_batch IS NULL OR sync_batch < ?)",
-            [(batch, sid, attempt, revision, batch) for sid, attempt, revision in keys],
-        )
-        self.db.executemany(
-            "UPDATE submissions SET status = ?, updated_at = ? WHERE status = ? AND id = ? AND attempt = ?"
-            " AND revision = ?",
-            [
-                (Status.SYNCED.value, now, Status.DECIDED.value, sid, attempt, revision)
-                for sid, attempt, revision in keys
-            ],
+        self.db.execute(
+            "UPDATE submissions SET status = ?, updated_at = ? WHERE status = ? AND EXISTS (SELECT 1"
+            " FROM sync_batch_decisions m WHERE m.batch = ? AND m.submission_id = submissions.id"
+            " AND m.attempt = submissions.attempt AND m.revision = submissions.revision)",
+            (Status.SYNCED.value, now, Status.DECIDED.value, batch),
         )
         self.db.execute(
-            "UPDATE sync_batches SET finished_at = ?, decisions = ?, scores = ? WHERE id = ?",
-            (now, len(keys), scores, batch),
+            "UPDATE sync_batches SET finished_at = ? WHERE id = ? AND finished_at IS NULL", (now, batch)
         )
