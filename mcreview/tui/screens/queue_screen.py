@@ -14,7 +14,7 @@ from mcreview.services import queue
 from mcreview.tui.screens.base import SessionScreen
 
 PAGE_SIZE = 100
-CREDENTIAL_WIDTH = 20
+CREDENTIAL_WIDTH = 16
 STATUSES: tuple[str, ...] = tuple(status.value for status in Status)
 STATUS_SCOPE = {
     queue.OPEN_WORK: "open work (pending, in review)",
@@ -29,6 +29,20 @@ def age_text(submitted: str, today: dt.date) -> str:
     except ValueError:
         return "?"
     return f"{days}d"
+
+
+def attempt_text(attempt: int, limit: int | None) -> str:
+    """'2/3' for a resubmission (attempt 2 of at most 3); blank for a first attempt."""
+    return f"{attempt}/{max(limit or attempt, attempt)}" if attempt > 1 else ""
+
+
+def who_text(row: queue.QueueRow) -> str:
+    """A live claim's holder (⚑), else the last assessor, else where a resubmission is routed (→)."""
+    if row.claimed_by:
+        return f"⚑ {row.claimed_by}"
+    if row.routed_to and Status(row.status).is_open:
+        return f"→ {row.routed_to}"
+    return row.assessor or ""
 
 
 def shorten(text: str, width: int) -> str:
@@ -46,6 +60,7 @@ class QueueScreen(SessionScreen[None]):
         # Priority: handled as it arrives, so the keys typed after "/" reach the search box.
         Binding("slash", "search", "Search", id="queue.search", key_display="/", priority=True),
         Binding("a", "toggle_order", "Age order", id="queue.toggle_order"),
+        Binding("r", "toggle_resubmissions", "Resubmissions only", id="queue.resubmissions", show=False),
         Binding("right_square_bracket", "next_page", "Next page", id="queue.next_page", key_display="]"),
         Binding(
             "left_square_bracket", "previous_page", "Prev page", id="queue.previous_page", key_display="["
@@ -62,6 +77,7 @@ class QueueScreen(SessionScreen[None]):
         self.page_rows: list[queue.QueueRow] = []
         self.page_start = 0  # rows before this page, for the "rows a–b" line
         self.credentials: list[str] = []
+        self.attempt_limits: dict[str, int] = {}
         self.titles: dict[str, str] = {}
         self.suspended = False  # another screen is (or was, until resumed) over this one
 
@@ -77,9 +93,10 @@ class QueueScreen(SessionScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("id", "credential", "status", "submitted", "age", "flag", "assessor")
+        table.add_columns("id", "credential", "att", "status", "submitted", "age", "flag", "assessor")
         self.titles = queue.credential_titles(self.session.store)
         self.credentials = sorted(self.titles)
+        self.attempt_limits = {c: self.session.policy(c).attempts for c in self.credentials}
         self.query_one("#search-bar").display = False
         self.query_one("#queue-title", Static).update(
             f"mcreview · queue · assessor {self.session.assessor} · ? for help"
@@ -131,11 +148,12 @@ class QueueScreen(SessionScreen[None]):
             table.add_row(
                 row.id,
                 shorten(self.titles.get(row.credential, row.credential), CREDENTIAL_WIDTH),
+                attempt_text(row.attempt, self.attempt_limits.get(row.credential)),
                 STATUS_LABELS.get(Status(row.status), row.status),
                 row.submitted,
                 age_text(row.submitted, today),
                 row.flags,
-                f"⚑ {row.claimed_by}" if row.claimed_by else (row.assessor or ""),
+                who_text(row),
                 key=row.id,
             )
         if rows:
@@ -157,6 +175,8 @@ class QueueScreen(SessionScreen[None]):
         ]
         if self.filters.text:
             scope.append(f"matching “{self.filters.text}”")
+        if self.filters.resubmissions:
+            scope.append("resubmissions only")
         order = "newest first" if self.newest_first else "oldest first"
         span = f"rows {self.page_start + 1}–{self.page_start + shown} of {total}" if shown else "no rows"
         if not shown and not any(counts.values()):
@@ -205,11 +225,14 @@ class QueueScreen(SessionScreen[None]):
         index = options.index(self.filters.credential) if self.filters.credential in options else 0
         self.set_filters(credential=options[(index + 1) % len(options)])
 
+    def action_toggle_resubmissions(self) -> None:
+        self.set_filters(resubmissions=not self.filters.resubmissions)
+
     def action_toggle_order(self) -> None:
         self.newest_first = not self.newest_first
         self.reload()
 
-    def set_filters(self, **changes: str | None) -> None:
+    def set_filters(self, **changes: str | bool | None) -> None:
         current = self.filters.__dict__ | changes
         self.filters = queue.QueueFilter(**current)
         self.reload()

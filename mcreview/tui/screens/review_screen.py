@@ -422,7 +422,9 @@ class ReviewScreen(SessionScreen[None]):
         from mcreview.tui.screens.decision_screen import DecisionScreen
 
         def after(decided: bool | None) -> None:
-            if decided:
+            if decided:  # done with it: the next start opens the queue, not this submission
+                with contextlib.suppress(StoreError):
+                    self.session.remember_position(None, None)
                 self.mcreview.pop_screen()
             else:
                 self.reload_state()
