@@ -232,13 +232,52 @@ def specs() -> None:
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 @click.pass_obj
 def specs_check(settings: Settings, directory: Path | None) -> None:
-    """Validate every spec in DIRECTORY (default: the configured specs)."""
+    """Validate every spec in DIRECTORY (default: the configured specs).
+
+    When the queue database exists, also flag a spec whose content changed while its
+    version did not (compared with the rubrics the queue holds).
+    """
+    from mcreview.services import rubrics
+
     loaded, problems = load_spec_dir(directory or settings.specs_dir)
     for problem in problems:
         say(str(problem))
-    if problems:
+    drifted: list[str] = []
+    if not settings.is_server and Path(settings.db).exists():
+        with settings.session() as session:
+            drifted = [str(found) for found in rubrics.drift(session.store, loaded)]
+    for line in drifted:
+        say(line)
+    if problems or drifted:
         sys.exit(1)
     say(f"{len(loaded)} specs OK: {', '.join(sorted(loaded))}")
+
+
+@specs.command("move")
+@click.argument("credentials", nargs=-1)
+@click.option("--dry-run", is_flag=True, help="Say what would move; change nothing.")
+@click.pass_obj
+def specs_move(settings: Settings, credentials: tuple[str, ...], dry_run: bool) -> None:
+    """Move pending, unscored submissions to the current rubric of their credential.
+
+    The current rubric is the spec file's (the configured specs); scored submissions keep
+    the rubric they were scored on. Each move is recorded in the audit trail.
+    """
+    from mcreview.services import rubrics
+
+    specs = settings.specs()
+    unknown = [c for c in credentials if c not in specs]
+    if unknown:
+        raise click.ClickException(f"no spec for credential '{unknown[0]}'")
+    with settings.session() as session:
+        for credential in credentials or tuple(sorted(specs)):
+            report = rubrics.move_to_current(
+                session.store, specs[credential], assessor=settings.assessor, dry_run=dry_run
+            )
+            verb = "would move" if dry_run else "moved"
+            say(f"{credential}: {verb} {len(report.moved)} to version {specs[credential].version}")
+            for line in report.refused:
+                warn(f"  not moved: {line}")
 
 
 @specs.command("schema")

@@ -24,10 +24,12 @@ FLAG_MISSING = "M"  # a missing or empty response, a missing attachment file, to
 FLAG_IDENTIFIER = "I"  # possible identifying information
 FLAG_NONE = ""  # shown beside the response only (guidance, a limit that cannot be checked)
 FLAG_ORDER = (FLAG_IDENTIFIER, FLAG_WORDS, FLAG_MISSING)
+FLAG_OLDER_RUBRIC = "V"  # not a finding: the queue adds it when the pinned rubric is not the current one
 FLAG_LABELS = {
     FLAG_IDENTIFIER: "possible identifying information",
     FLAG_WORDS: "outside a word limit",
     FLAG_MISSING: "missing or empty response, attachment or required upload",
+    FLAG_OLDER_RUBRIC: "on an older version of the rubric (mcreview specs move)",
 }
 
 WORD_KINDS = ("under_limit", "over_limit", "piece_under_limit", "piece_over_limit")

@@ -115,6 +115,7 @@ class Event(StrEnum):
     RESUBMIT = "resubmit"  # a later attempt queued
     ROUTE = "route"  # a resubmission sent to an assessor, or to the open queue
     SETTINGS = "settings"  # programme settings loaded
+    RUBRIC_MOVE = "rubric-move"  # an unscored submission moved to the current rubric
 
 
 DECISION_EVENTS = frozenset({Event.DECIDE, Event.OVERRIDE, Event.RETURN})

@@ -19,6 +19,7 @@ from mcreview.core.evidence import Evidence
 from mcreview.core.programme import Policy
 from mcreview.core.scoring import Outcome, evaluate
 from mcreview.core.specs import Spec
+from mcreview.core.versions import rubric_note
 from mcreview.core.vocabulary import DECIDABLE, OVERALL, Event, ReturnReason, Status
 from mcreview.core.vocabulary import Outcome as OutcomeName
 from mcreview.services.claims import (
@@ -109,6 +110,7 @@ class SubmissionState:
     note: str = ""  # the candidate's resubmission note
     previous: PreviousAttempt | None = None
     evidence: Evidence | None = None  # what was submitted, for the award rule's required evidence
+    rubric_note: str | None = None  # set when the pinned rubric is not the credential's current one
 
     @property
     def id(self) -> str:
@@ -196,9 +198,17 @@ class ReviewSession:
                 carried=tx.carried(key),
                 note=tx.attempt_note(row.id, row.attempt),
                 previous=self._previous(tx, row),
+                rubric_note=self._rubric_note(tx, row),
             )
 
         return self.store.read(work)
+
+    def _rubric_note(self, tx: Transaction, row: SubmissionRow) -> str | None:
+        current_hash = tx.current_spec_hash(row.credential)
+        if current_hash is None or current_hash == row.spec_hash:
+            return None
+        pinned = self._spec(tx, row.spec_hash)
+        return rubric_note(row.spec_hash, pinned.version, self._spec(tx, current_hash))
 
     def _previous(self, tx: Transaction, row: SubmissionRow) -> PreviousAttempt | None:
         if row.attempt == 1:

@@ -563,7 +563,8 @@ def m005_resubmissions(db: sqlite_utils.Database) -> None:
             loaded_at TEXT NOT NULL,
             loaded_by TEXT NOT NULL
         );
-        CREATE INDEX events_by_assessor ON events(assessor, id)
+        CREATE INDEX events_by_assessor ON events(assessor, id);
+        CREATE INDEX specs_by_credential ON specs(credential, loaded_at)
         """,
     )
 

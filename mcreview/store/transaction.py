@@ -123,6 +123,46 @@ class Transaction:
     def spec_hashes(self) -> list[str]:
         return [row[0] for row in self._all("SELECT hash FROM specs ORDER BY loaded_at, hash")]
 
+    def spec_versions(self, credential: str) -> list[tuple[str, str]]:
+        """Every rubric stored for a credential, as (version, content hash), oldest first."""
+        return [
+            (row[0], row[1])
+            for row in self._all(
+                "SELECT version, hash FROM specs WHERE credential = ? ORDER BY loaded_at, hash", (credential,)
+            )
+        ]
+
+    def current_spec_hash(self, credential: str) -> str | None:
+        """The rubric most recently loaded for a credential: the one new imports use."""
+        row = self._one(
+            "SELECT hash FROM specs WHERE credential = ? ORDER BY loaded_at DESC, hash DESC LIMIT 1",
+            (credential,),
+        )
+        return row[0] if row else None
+
+    def movable_to(self, credential: str, spec_hash: str) -> list[str]:
+        """Pending submissions of a credential on another rubric, with no level or comment yet."""
+        return [
+            row[0]
+            for row in self._all(
+                "SELECT s.id FROM submissions s WHERE s.credential = ? AND s.spec_hash != ? AND s.status = ?"
+                " AND NOT EXISTS (SELECT 1 FROM scores sc WHERE sc.submission_id = s.id"
+                " AND sc.attempt = s.attempt)"
+                " AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.submission_id = s.id"
+                " AND c.attempt = s.attempt)"
+                " ORDER BY s.id",
+                (credential, spec_hash, Status.PENDING.value),
+            )
+        ]
+
+    def repin(self, row: SubmissionRow, spec_hash: str) -> None:
+        """Move an unscored attempt to another rubric of its credential."""
+        self.db.execute("UPDATE submissions SET spec_hash = ? WHERE id = ?", (spec_hash, row.id))
+        self.db.execute(
+            "UPDATE attempts SET spec_hash = ? WHERE submission_id = ? AND attempt = ?",
+            (spec_hash, row.id, row.attempt),
+        )
+
     def credential_titles(self) -> dict[str, str]:
         """Each credential's title, as the most recently loaded spec names it."""
         return dict(self._all("SELECT credential, title FROM specs ORDER BY loaded_at, hash"))
@@ -698,7 +738,9 @@ class Transaction:
         rows = self._all(
             "SELECT id, credential, status, submitted, assessor, revision,"
             " (SELECT c.assessor FROM claims c WHERE c.submission_id = submissions.id AND c.expires_at > ?),"
-            f" flags, attempt, routed_to FROM submissions{where}"
+            " flags || CASE WHEN spec_hash = (SELECT sp.hash FROM specs sp WHERE sp.credential ="
+            " submissions.credential ORDER BY sp.loaded_at DESC, sp.hash DESC LIMIT 1) THEN '' ELSE 'V' END,"
+            f" attempt, routed_to FROM submissions{where}"
             f" ORDER BY submitted {direction}, id {direction} LIMIT ?",
             [self.now(), *params, limit],
         )

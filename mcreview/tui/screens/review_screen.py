@@ -180,6 +180,8 @@ class ReviewScreen(SessionScreen[None]):
             top.append(" (r revises)")
         if self.read_only_reason:
             top.append(f" · {self.read_only_reason}", style="bold")
+        if state.rubric_note:
+            top.append(f" · {state.rubric_note}", style="bold")
         self.query_one("#review-top", Static).update(top)
         component = self.component
         scored = [c for c in spec.components if c.scored]
