@@ -156,7 +156,7 @@ async def test_revise_keeps_the_old_decision(sample_db):
     async with app.run_test(size=(80, 24)) as pilot:
         await open_submission(pilot, submission_id)
         await pilot.press("1", "tab", "1", "tab", "1", "tab", "1", "d", "enter")
-        await pilot.press("s", "s", "s", "s")  # cycle the filter to "decided"
+        await pilot.press(*"sssssss")  # cycle the filter to "decided"
         screen = app.screen
         assert [row.id for row in screen.page_rows] == [submission_id]
         await pilot.press("enter")

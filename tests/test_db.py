@@ -75,6 +75,7 @@ def test_upgrade_from_first_schema_keeps_data(tmp_path, specs):
         "m004_attempts_readings",
         "m005_resubmissions",
         "m006_sync_formats",
+        "m007_readings",
     ]
     assert upgraded.schema_version() == sqlite_store.SCHEMA_VERSION
     state = ReviewSession(upgraded, "reader").load("PPR-T-001")

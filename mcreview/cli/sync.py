@@ -14,6 +14,7 @@ from mcreview.cli.settings import Settings
 if TYPE_CHECKING:  # imported by the command itself, so other commands do not load it
     from mcreview.services import sync
 
+
 def _recovery_lines(result: sync.SyncResult) -> list[str]:
     lines = []
     for item in result.interrupted:

@@ -15,6 +15,9 @@ class Status(StrEnum):
 
     PENDING = "pending"  # queued, nobody has scored it
     IN_REVIEW = "in_review"  # scoring has started
+    SECOND_READING = "second_reading"  # one reading recorded, a second (independent) one needed
+    MODERATION = "moderation"  # two readings disagree: a lead decides
+    APPROVAL = "approval"  # a reading waits for a lead's approval (the grantor model)
     DECIDED = "decided"  # a final decision is recorded
     SYNCED = "synced"  # ... and has gone out to the credential platform
     RETURNED = "returned"  # sent back unscored (identifying information, incomplete)
@@ -25,23 +28,55 @@ class Status(StrEnum):
 
     @property
     def is_open(self) -> bool:
-        """Still work to do: scoring may change it."""
+        """Readers' work: a reading may still be scored."""
         return self in OPEN_STATUSES
+
+    @property
+    def with_lead(self) -> bool:
+        """Waiting for a lead: to moderate two readings, or to approve one."""
+        return self in LEAD_STATUSES
 
     @property
     def is_closed(self) -> bool:
         """Decided one way or another: only a revision can change it."""
-        return not self.is_open
+        return self in CLOSED_STATUSES
 
 
 STATUS_LABELS: dict[Status, str] = {
     Status.PENDING: "pending",
     Status.IN_REVIEW: "in review",
+    Status.SECOND_READING: "second reading",
+    Status.MODERATION: "moderation",
+    Status.APPROVAL: "approval",
     Status.DECIDED: "decided",
     Status.SYNCED: "synced",
     Status.RETURNED: "returned",
 }
-OPEN_STATUSES = frozenset({Status.PENDING, Status.IN_REVIEW})
+OPEN_STATUSES = frozenset({Status.PENDING, Status.IN_REVIEW, Status.SECOND_READING})
+LEAD_STATUSES = frozenset({Status.MODERATION, Status.APPROVAL})
+CLOSED_STATUSES = frozenset({Status.DECIDED, Status.SYNCED, Status.RETURNED})
+
+
+class Resolution(StrEnum):
+    """How a final decision came about, from the readings of an attempt."""
+
+    SINGLE = "single"  # one reading, final as recorded
+    AGREED = "agreed"  # two independent readings agreed
+    MODERATED = "moderated"  # two readings disagreed; a lead decided
+    APPROVED = "approved"  # one reading, approved by a lead (the grantor model)
+
+
+class ReadingKind(StrEnum):
+    READING = "reading"  # an assessor's independent reading
+    MODERATION = "moderation"  # a lead's final levels after two readings disagreed
+
+
+class ReadingStatus(StrEnum):
+    OPEN = "open"  # being scored (or sent back to its reader)
+    RECORDED = "recorded"  # its reader recorded an outcome
+
+
+MODERATION_READING = 0  # the reading number a lead's moderation is kept under
 
 
 class Outcome(StrEnum):
@@ -116,8 +151,14 @@ class Event(StrEnum):
     ROUTE = "route"  # a resubmission sent to an assessor, or to the open queue
     SETTINGS = "settings"  # programme settings loaded
     RUBRIC_MOVE = "rubric-move"  # an unscored submission moved to the current rubric
+    READING = "reading"  # a reading recorded (its outcome), on the way to a final decision
+    MODERATE = "moderate"  # a lead decided between two readings
+    APPROVE = "approve"  # a lead approved a single reading
+    SEND_BACK = "send-back"  # a lead passed a reading back to its reader, with a note
+    GOLD = "gold"  # a decided submission marked as a known true score
+    CALIBRATION = "calibration"  # a gold submission seeded into an assessor's queue
 
 
-DECISION_EVENTS = frozenset({Event.DECIDE, Event.OVERRIDE, Event.RETURN})
+DECISION_EVENTS = frozenset({Event.DECIDE, Event.OVERRIDE, Event.RETURN, Event.MODERATE, Event.APPROVE})
 
 OVERALL = ""  # the component id under which the overall comment is kept

@@ -1,12 +1,13 @@
-"""Claims: one assessor scores a submission at a time, on a lease that expires.
+"""Claims: one assessor scores a reading at a time, on a lease that expires.
 
-A claim is a row with an expiry time. Opening a submission claims it (or renews
-the assessor's own claim); every scoring write re-checks the claim inside its
-own transaction, so two assessors can never both score or decide one revision.
-A lease nobody renews (a closed laptop, a dropped SSH link) simply runs out.
-Whether a lease is live is decided by the database's clock (tx.now()), never by
-the clock of the process asking, so a process whose clock runs ahead cannot take
-over a live claim.
+A claim is a row with an expiry time, on one reading of a submission (two readers of
+one attempt hold one each; a lead moderating holds reading 0). Opening a submission
+claims the reader's reading (or renews the claim); every scoring write re-checks it
+inside its own transaction, so two assessors can never both score one reading or
+decide one revision. A lease nobody renews (a closed laptop, a dropped SSH link)
+simply runs out. Whether a lease is live is decided by the database's clock
+(tx.now()), never by the clock of the process asking, so a process whose clock runs
+ahead cannot take over a live claim.
 """
 
 from __future__ import annotations
@@ -34,34 +35,52 @@ def later(at: str, seconds: float) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
-def live_claim(tx: Transaction, submission_id: str) -> ClaimRow | None:
-    """The live claim on a submission, if any (an expired one is no claim)."""
-    claim = tx.claim(submission_id)
-    return claim if claim is not None and claim.live_at(tx.now()) else None
+def live_claims(tx: Transaction, submission_id: str) -> list[ClaimRow]:
+    """The live claims on a submission (an expired one is no claim), one per reading held."""
+    now = tx.now()
+    return [claim for claim in tx.claims(submission_id) if claim.live_at(now)]
+
+
+def live_claim(tx: Transaction, submission_id: str, reading: int | None = None) -> ClaimRow | None:
+    """The live claim on one reading (or, with no reading given, the first live claim)."""
+    for claim in live_claims(tx, submission_id):
+        if reading is None or claim.reading == reading:
+            return claim
+    return None
 
 
 def hold_claim(
-    tx: Transaction, submission_id: str, assessor: str, *, lease_seconds: float = LEASE_SECONDS
+    tx: Transaction,
+    submission_id: str,
+    assessor: str,
+    *,
+    reading: int = 1,
+    lease_seconds: float = LEASE_SECONDS,
 ) -> ClaimRow:
-    """Inside a write transaction: take or renew the assessor's claim, or raise
-    ClaimedByOther. Scoring writes call this too, so nobody writes unclaimed."""
-    existing = live_claim(tx, submission_id)
+    """Inside a write transaction: take or renew the assessor's claim on a reading, or
+    raise ClaimedByOther. Scoring writes call this too, so nobody writes unclaimed."""
+    existing = live_claim(tx, submission_id, reading)
     if existing is not None and existing.assessor != assessor:
         raise ClaimedByOther(existing)
     now = tx.now()
     claim = ClaimRow(
-        submission_id, assessor, existing.claimed_at if existing else now, later(now, lease_seconds)
+        submission_id, assessor, existing.claimed_at if existing else now, later(now, lease_seconds), reading
     )
     tx.put_claim(claim)
     if existing is None:
         tx.record_event(
-            assessor=assessor, submission_id=submission_id, action=Event.CLAIM, after=claim.expires_at
+            assessor=assessor,
+            submission_id=submission_id,
+            action=Event.CLAIM,
+            target="" if reading == 1 else f"reading {reading}",
+            after=claim.expires_at,
+            reading=reading,
         )
     return claim
 
 
 def release_own_claim(tx: Transaction, submission_id: str, assessor: str) -> None:
-    """Inside a write transaction: drop the assessor's own claim, recorded."""
+    """Inside a write transaction: drop the assessor's own claims on a submission, recorded."""
     if tx.delete_claim(submission_id, assessor=assessor):
         tx.record_event(assessor=assessor, submission_id=submission_id, action=Event.RELEASE, before=assessor)
 
@@ -81,21 +100,28 @@ class Released:
 def release_claim(
     tx: Transaction, submission_id: str, assessor: str, *, forced: bool = False
 ) -> Released | None:
-    """Give a claim up: only its holder may, unless `forced` (recorded as such)."""
-    held = tx.claim(submission_id)
-    if held is None:
+    """Give the claims on a submission up: only their holder may, unless `forced` (then
+    every claim on it goes, recorded as such). Returns the first claim that was held."""
+    held = tx.claims(submission_id)
+    if not held:
         return None
-    live = held.live_at(tx.now())
-    if held.assessor != assessor and not forced and live:
-        raise ClaimedByOther(held)
-    tx.delete_claim(submission_id)
+    now = tx.now()
+    if not forced:
+        own = [claim for claim in held if claim.assessor == assessor]
+        others = [claim for claim in held if claim.assessor != assessor and claim.live_at(now)]
+        if not own and others:
+            raise ClaimedByOther(others[0])
+        held = own or held  # nobody else holds a live one: an expired one can be tidied away
+    first = held[0]
+    for claim in held:
+        tx.delete_claim(submission_id, reading=claim.reading)
     tx.record_event(
         assessor=assessor,
         submission_id=submission_id,
         action=Event.RELEASE_FORCED if forced else Event.RELEASE,
-        before=held.assessor,
+        before=first.assessor,
     )
-    return Released(held, live)
+    return Released(first, first.live_at(now))
 
 
 def release_all_claims(tx: Transaction, assessor: str) -> int:

@@ -20,7 +20,15 @@ from mcreview.core.programme import Policy
 from mcreview.core.scoring import Outcome, evaluate
 from mcreview.core.specs import Spec
 from mcreview.core.versions import rubric_note
-from mcreview.core.vocabulary import DECIDABLE, OVERALL, Event, ReturnReason, Status
+from mcreview.core.vocabulary import (
+    DECIDABLE,
+    MODERATION_READING,
+    OVERALL,
+    Event,
+    Resolution,
+    ReturnReason,
+    Status,
+)
 from mcreview.core.vocabulary import Outcome as OutcomeName
 from mcreview.services.claims import (
     LEASE_SECONDS,
@@ -34,12 +42,13 @@ from mcreview.services.claims import (
 from mcreview.services.evidence import evidence_of
 from mcreview.services.library import SpecLibrary, SpecMissing
 from mcreview.services.programme import programme_in
+from mcreview.services.readings import finalise, open_reading, resolve, slot_for, visible_reading
 from mcreview.store.api import (
     AttachmentRow,
     ClaimRow,
     DecisionRow,
     EventRow,
-    NewDecision,
+    ReadingRow,
     Store,
     SubmissionKey,
     SubmissionRow,
@@ -109,6 +118,13 @@ class SubmissionState:
     carried: dict[str, int] = field(default_factory=dict)  # component -> attempt its level came from
     note: str = ""  # the candidate's resubmission note
     previous: PreviousAttempt | None = None
+    reading: int | None = None  # whose levels these are (None: a reading this assessor may not see yet)
+    readings: list[ReadingRow] = field(
+        default_factory=list
+    )  # this revision's readings: who, and whether recorded
+    readings_needed: int = 1
+    lead: bool = False  # the assessor looking is one of the programme's leads
+    sent_back: str = ""  # a lead's note on this assessor's reading, when it was passed back
     evidence: Evidence | None = None  # what was submitted, for the award rule's required evidence
     rubric_note: str | None = None  # set when the pinned rubric is not the credential's current one
 
@@ -145,6 +161,22 @@ class SubmissionState:
         return self.row.attempt
 
     @property
+    def blind(self) -> bool:
+        """Another reader's levels exist that this assessor may not see yet."""
+        return self.reading is None
+
+    def reading_line(self) -> str:
+        """Who has read this revision, without what they found (the blind rule)."""
+        if self.readings_needed < 2 and len(self.readings) <= 1:
+            return ""
+        parts = [
+            f"reading {r.reading} {'recorded' if r.recorded else 'open'} ({r.assessor})"
+            for r in self.readings
+            if r.kind == "reading"
+        ]
+        return f"{self.readings_needed} readings needed: " + ", ".join(parts or ["none yet"])
+
+    @property
     def outcome(self) -> Outcome:
         """The award rule applied to the levels and to what was submitted."""
         return evaluate(self.spec, self.levels, evidence=self.evidence)
@@ -155,6 +187,22 @@ class SubmissionState:
             if (decision.attempt, decision.revision) == (self.attempt, self.revision):
                 return decision
         return None
+
+
+@dataclass(frozen=True)
+class Moderation:
+    """Two readings that disagree, side by side, and the lead's final levels so far."""
+
+    row: SubmissionRow
+    spec: Spec
+    readings: tuple[ReadingRow, ReadingRow]
+    levels: tuple[dict[str, str], dict[str, str]]
+    comments: tuple[dict[str, str], dict[str, str]]
+    final_levels: dict[str, str]
+    final_comments: dict[str, str]
+
+    def agreed(self, component_id: str) -> bool:
+        return self.levels[0].get(component_id) == self.levels[1].get(component_id)
 
 
 @dataclass(frozen=True)
@@ -183,22 +231,32 @@ class ReviewSession:
     def load(self, submission_id: str) -> SubmissionState:
         def work(tx: Transaction) -> SubmissionState:
             row = self._row(tx, submission_id)
-            key = row.key()
+            lead = programme_in(tx).is_lead(self.assessor)
+            reading = visible_reading(tx, row, self.assessor, lead=lead)
+            key = row.key(reading if reading is not None else 1)
+            shown = reading is not None
             responses = tx.responses(row.id, row.attempt)
             attachments = tx.attachments(row.id, row.attempt)
+            readings = tx.readings(row.id, row.attempt, row.revision)
+            mine = [r for r in readings if r.assessor == self.assessor and r.kind == "reading"]
             return SubmissionState(
                 row=row,
                 spec=self._spec(tx, row.spec_hash),
                 responses=responses,
                 attachments=attachments,
                 evidence=evidence_of(responses, attachments),
-                levels=tx.levels(key),
-                comments=tx.comments(key),
+                levels=tx.levels(key) if shown else {},
+                comments=tx.comments(key) if shown else {},
                 decisions=tx.decisions(row.id),
                 carried=tx.carried(key),
                 note=tx.attempt_note(row.id, row.attempt),
                 previous=self._previous(tx, row),
                 rubric_note=self._rubric_note(tx, row),
+                reading=reading,
+                readings=readings,
+                readings_needed=tx.readings_needed(row.id, row.attempt),
+                lead=lead,
+                sent_back=mine[0].note if mine and not mine[0].recorded else "",
             )
 
         return self.store.read(work)
@@ -215,7 +273,9 @@ class ReviewSession:
             return None
         attempt = row.attempt - 1
         decision = tx.final_decision(row.id, attempt)
-        key = SubmissionKey(row.id, attempt, decision.revision if decision else 1)
+        key = SubmissionKey(
+            row.id, attempt, decision.revision if decision else 1, decision.basis_reading if decision else 1
+        )
         spec_hash = tx.attempt_spec_hash(row.id, attempt) or row.spec_hash
         return PreviousAttempt(
             attempt=attempt,
@@ -225,6 +285,10 @@ class ReviewSession:
             comments=tx.comments(key),
             decision=decision,
         )
+
+    def is_lead(self) -> bool:
+        """Whether the programme settings name this assessor as a lead."""
+        return self.store.read(lambda tx: programme_in(tx).is_lead(self.assessor))
 
     def policy(self, credential: str) -> Policy:
         """The programme's policy for a credential (attempt limit, carry-over, readings)."""
@@ -237,25 +301,53 @@ class ReviewSession:
         return self.store.read(lambda tx: tx.prechecks(state.id, state.attempt))
 
     def history(self, submission_id: str) -> list[EventRow]:
-        return self.store.read(lambda tx: tx.events(submission_id))
+        """The submission's audit trail, as this assessor may see it: while an attempt's
+        readings are not all recorded, what another reader did to their reading is left
+        out for everyone but the leads (the blind rule); the rest is all there."""
+
+        def work(tx: Transaction) -> list[EventRow]:
+            events = tx.events(submission_id)
+            row = tx.submission(submission_id)
+            if row is None or Status(row.status).is_closed or programme_in(tx).is_lead(self.assessor):
+                return events
+            mine = {
+                r.reading
+                for r in tx.readings(row.id, row.attempt, row.revision)
+                if r.assessor == self.assessor
+            }
+            if tx.readings_needed(row.id, row.attempt) < 2:
+                return events
+            hidden = {
+                event_id
+                for event_id, attempt, reading in tx.event_readings(submission_id)
+                if attempt == row.attempt and reading is not None and reading not in mine
+            }
+            return [e for e in events if e.id not in hidden]
+
+        return self.store.read(work)
 
     # -- scoring -------------------------------------------------------------------
 
-    def _open_for_scoring(self, tx: Transaction, submission_id: str) -> SubmissionRow:
-        """Inside a write transaction: the row to write to, if this assessor may.
+    def _open_for_scoring(self, tx: Transaction, submission_id: str) -> tuple[SubmissionRow, SubmissionKey]:
+        """Inside a write transaction: the row and the reading to write to, if this
+        assessor may.
 
-        A write takes (or renews) the writer's claim in the same transaction, so a
-        revision always has one scorer and nobody writes without holding the claim.
+        A write takes (or renews) the writer's claim on their reading in the same
+        transaction, so a reading always has one scorer and nobody writes without
+        holding the claim.
         """
         row = self._row(tx, submission_id)
         self._refuse_if_routed_elsewhere(row)
+        slot = slot_for(tx, row, self.assessor)
+        if slot.reason is not None or slot.reading is None:
+            raise ReviewError(slot.reason or "read-only")
         try:
-            hold_claim(tx, submission_id, self.assessor, lease_seconds=self.lease_seconds)
+            hold_claim(
+                tx, submission_id, self.assessor, reading=slot.reading, lease_seconds=self.lease_seconds
+            )
         except ClaimedByOther as error:
             raise ReviewError(f"read-only: {error}") from None
-        if Status(row.status).is_closed:
-            raise ReviewError("this revision is decided: press r to revise it")
-        return row
+        return row, open_reading(tx, row, slot, self.assessor)
 
     def _refuse_if_routed_elsewhere(self, row: SubmissionRow) -> None:
         """A resubmission kept for the previous attempt's assessor is theirs while it is open."""
@@ -266,14 +358,13 @@ class ReviewSession:
             )
 
     def _write_level(
-        self, tx: Transaction, row: SubmissionRow, component_id: str, level: str | None
+        self, tx: Transaction, row: SubmissionRow, key: SubmissionKey, component_id: str, level: str | None
     ) -> str | None:
         spec = self._spec(tx, row.spec_hash)
         try:
             component = spec.component(component_id)
         except KeyError:
             raise ReviewError(f"'{component_id}' is not a component of {spec.title}") from None
-        key = row.key()
         carried = tx.carried(key)
         if component_id in carried:
             raise ReviewError(
@@ -296,11 +387,12 @@ class ReviewSession:
                 spec_hash=row.spec_hash,
                 assessor=self.assessor,
             )
-        tx.set_status(row.id, status=Status.IN_REVIEW, assessor=self.assessor)
+        tx.start_review(row.id, assessor=self.assessor)
         tx.record_event(
             assessor=self.assessor,
             submission_id=row.id,
             attempt=row.attempt,
+            reading=key.reading,
             action=Event.SCORE,
             target=component_id,
             before=before,
@@ -312,8 +404,8 @@ class ReviewSession:
         """Record (or with None, clear) a component's level; returns the level it replaced."""
 
         def work(tx: Transaction) -> str | None:
-            row = self._open_for_scoring(tx, submission_id)
-            return self._write_level(tx, row, component_id, level)
+            row, key = self._open_for_scoring(tx, submission_id)
+            return self._write_level(tx, row, key, component_id, level)
 
         return self.store.write(work)
 
@@ -324,15 +416,15 @@ class ReviewSession:
         the current value: never over a level someone else has set since."""
 
         def work(tx: Transaction) -> None:
-            row = self._open_for_scoring(tx, submission_id)
-            current = tx.levels(row.key()).get(component_id)
-            last = tx.last_score_event(submission_id, component_id)
+            row, key = self._open_for_scoring(tx, submission_id)
+            current = tx.levels(key).get(component_id)
+            last = tx.last_score_event(key, component_id)
             if current != undoing or last is None or last.assessor != self.assessor:
                 who = last.assessor if last is not None else "someone"
                 raise ReviewError(
                     f"not undone: {component_id} was changed by {who} since (it is {current or 'unscored'})"
                 )
-            self._write_level(tx, row, component_id, restore)
+            self._write_level(tx, row, key, component_id, restore)
 
         self.store.write(work)
 
@@ -341,8 +433,7 @@ class ReviewSession:
         body = check_text_length(body.strip(), "comment")
 
         def work(tx: Transaction) -> None:
-            row = self._open_for_scoring(tx, submission_id)
-            key = row.key()
+            row, key = self._open_for_scoring(tx, submission_id)
             before = tx.comments(key).get(component_id)
             if (before or "") == body:
                 return
@@ -355,6 +446,7 @@ class ReviewSession:
                 assessor=self.assessor,
                 submission_id=row.id,
                 attempt=row.attempt,
+                reading=key.reading,
                 action=Event.COMMENT,
                 target=component_id or "overall",
                 before=before,
@@ -366,12 +458,12 @@ class ReviewSession:
     # -- decisions -----------------------------------------------------------------
 
     def _computed(
-        self, tx: Transaction, row: SubmissionRow, seen: Mapping[str, str] | None
+        self, tx: Transaction, row: SubmissionRow, key: SubmissionKey, seen: Mapping[str, str] | None
     ) -> tuple[Spec, Outcome]:
-        """The award rule applied to the levels as they are now, refusing when they are
-        not the levels the assessor was shown (someone changed one meanwhile)."""
+        """The award rule applied to a reading's levels as they are now, refusing when they
+        are not the levels the assessor was shown (someone changed one meanwhile)."""
         spec = self._spec(tx, row.spec_hash)
-        levels = tx.levels(row.key())
+        levels = tx.levels(key)
         if seen is not None and dict(seen) != levels:
             changed = sorted(
                 spec.component(cid).title
@@ -385,44 +477,42 @@ class ReviewSession:
         evidence = evidence_of(tx.responses(row.id, row.attempt), tx.attachments(row.id, row.attempt))
         return spec, evaluate(spec, levels, evidence=evidence)
 
-    def _record_decision(
+    def _record_reading(
         self,
         tx: Transaction,
         row: SubmissionRow,
+        key: SubmissionKey,
         *,
         outcome: str,
         computed: Outcome,
         comment: str,
-        status: Status,
-        action: Event,
         justification: str = "",
-    ) -> None:
-        """Write a revision's decision and its event, and free the decider's claim."""
-        tx.put_decision(
-            NewDecision(
-                key=row.key(),
+    ) -> Status:
+        """Record this assessor's reading, then let the readings decide: final at once for a
+        single reading (as it always was), or waiting for a second reading or a lead."""
+        tx.record_reading(
+            key,
+            outcome=outcome,
+            computed=computed.status,
+            override=outcome not in (computed.status,) and not outcome.startswith("returned"),
+            justification=justification,
+            comment=comment,
+            part_outcomes=json.dumps(computed.parts),
+        )
+        status = resolve(tx, row, programme_in(tx).policy(row.credential), assessor=self.assessor)
+        if not status.is_closed:  # not final yet: the reading itself is the event
+            tx.record_event(
                 assessor=self.assessor,
-                outcome=outcome,
-                computed=computed.status,
-                override=action == Event.OVERRIDE,
-                justification=justification,
-                comment=comment,
-                part_outcomes=json.dumps(computed.parts),
-                spec_hash=row.spec_hash,
-                at=tx.now(),
+                submission_id=row.id,
+                attempt=row.attempt,
+                reading=key.reading,
+                action=Event.READING,
+                target=f"revision {row.revision}",
+                before=computed.status,
+                after=outcome,
             )
-        )
-        tx.set_status(row.id, status=status, assessor=self.assessor)
-        tx.record_event(
-            assessor=self.assessor,
-            submission_id=row.id,
-            attempt=row.attempt,
-            action=action,
-            target=f"revision {row.revision}",
-            before=computed.status,
-            after=outcome,
-        )
-        release_own_claim(tx, row.id, self.assessor)  # a decided submission needs no claim
+            release_own_claim(tx, row.id, self.assessor)
+        return status
 
     def decide(
         self,
@@ -433,19 +523,20 @@ class ReviewSession:
         justification: str = "",
         seen_levels: Mapping[str, str] | None = None,
     ) -> OutcomeName:
-        """Record the decision for the current revision; returns the outcome recorded.
+        """Record this assessor's outcome for the current revision; returns it.
 
-        The computed outcome comes from the award rule. Choosing another outcome is an
-        override and needs a written justification; Not Yet needs feedback. With
-        `seen_levels` (what the decision screen showed), nothing is recorded if a level
-        changed since.
+        With one reading that is the decision; with two it is final once both are
+        recorded and agree (see mcreview.services.readings). The computed outcome comes
+        from the award rule. Choosing another outcome is an override and needs a written
+        justification; Not Yet needs feedback. With `seen_levels` (what the decision
+        screen showed), nothing is recorded if a level changed since.
         """
         comment = check_text_length(comment.strip(), "comment")
         justification = check_text_length(justification.strip(), "justification")
 
         def work(tx: Transaction) -> OutcomeName:
-            row = self._open_for_scoring(tx, submission_id)
-            spec, computed = self._computed(tx, row, seen_levels)
+            row, key = self._open_for_scoring(tx, submission_id)
+            spec, computed = self._computed(tx, row, key, seen_levels)
             chosen = OutcomeName(outcome or computed.status)
             if chosen not in DECIDABLE:
                 raise ReviewError(f"cannot decide yet: {computed.reason(spec)}")
@@ -454,15 +545,8 @@ class ReviewSession:
                 raise ReviewError("overriding the computed outcome needs a written justification")
             if chosen == OutcomeName.NOT_YET and not comment:
                 raise ReviewError("Not Yet needs an overall comment: the candidate needs feedback")
-            self._record_decision(
-                tx,
-                row,
-                outcome=chosen,
-                computed=computed,
-                comment=comment,
-                status=Status.DECIDED,
-                action=Event.OVERRIDE if override else Event.DECIDE,
-                justification=justification,
+            self._record_reading(
+                tx, row, key, outcome=chosen, computed=computed, comment=comment, justification=justification
             )
             return chosen
 
@@ -472,7 +556,8 @@ class ReviewSession:
         self, submission_id: str, *, reason: ReturnReason | str, comment: str
     ) -> OutcomeName:
         """Send a submission back without scoring it (identifying information, or
-        incomplete). Recorded as this revision's decision so sync exports it."""
+        incomplete). Recorded as this reading's outcome, and so the revision's decision
+        (sync exports it) once the readings are done."""
         try:
             why = ReturnReason(reason)
         except ValueError:
@@ -482,20 +567,210 @@ class ReviewSession:
             raise ReviewError("a returned submission needs a comment saying why")
 
         def work(tx: Transaction) -> OutcomeName:
-            row = self._open_for_scoring(tx, submission_id)
-            _, computed = self._computed(tx, row, None)
-            self._record_decision(
-                tx,
-                row,
-                outcome=why.outcome,
-                computed=computed,
-                comment=comment,
-                status=Status.RETURNED,
-                action=Event.RETURN,
-            )
+            row, key = self._open_for_scoring(tx, submission_id)
+            _, computed = self._computed(tx, row, key, None)
+            self._record_reading(tx, row, key, outcome=why.outcome, computed=computed, comment=comment)
             return why.outcome
 
         return self.store.write(work)
+
+    # -- leads: moderation, approval, passing back ----------------------------------------
+
+    def _as_lead(self, tx: Transaction, submission_id: str, *, waiting: Status) -> SubmissionRow:
+        row = self._row(tx, submission_id)
+        programme = programme_in(tx)
+        if not programme.leads:
+            raise ReviewError("no leads are named in the programme settings ('leads'): nobody can moderate")
+        if not programme.is_lead(self.assessor):
+            raise ReviewError(f"only a lead ({', '.join(programme.leads)}) may do this")
+        if Status(row.status) is not waiting:
+            raise ReviewError(
+                f"'{submission_id}' is {Status(row.status).label}, not waiting for {waiting.label}"
+            )
+        return row
+
+    def moderation(self, submission_id: str) -> Moderation:
+        """Both readings of a disagreement, side by side, for a lead (nobody else may see them)."""
+
+        def work(tx: Transaction) -> Moderation:
+            row = self._as_lead(tx, submission_id, waiting=Status.MODERATION)
+            readings = tx.readings(row.id, row.attempt, row.revision)
+            first, second = [r for r in readings if r.kind == "reading" and r.recorded][:2]
+            final = next((r for r in readings if r.kind == "moderation"), None)
+            key = row.key(MODERATION_READING)
+            return Moderation(
+                row=row,
+                spec=self._spec(tx, row.spec_hash),
+                readings=(first, second),
+                levels=(tx.levels(first.key), tx.levels(second.key)),
+                comments=(tx.comments(first.key), tx.comments(second.key)),
+                final_levels=tx.levels(key) if final else {},
+                final_comments=tx.comments(key) if final else {},
+            )
+
+        return self.store.read(work)
+
+    def _moderation_key(self, tx: Transaction, row: SubmissionRow) -> SubmissionKey:
+        """The lead's own reading (number 0): started with the levels both readings share."""
+        key = row.key(MODERATION_READING)
+        try:
+            hold_claim(
+                tx, row.id, self.assessor, reading=MODERATION_READING, lease_seconds=self.lease_seconds
+            )
+        except ClaimedByOther as error:
+            raise ReviewError(f"read-only: {error}") from None
+        if not any(r.kind == "moderation" for r in tx.readings(row.id, row.attempt, row.revision)):
+            tx.add_reading(key, assessor=self.assessor, kind="moderation")
+            readers = [r for r in tx.readings(row.id, row.attempt, row.revision) if r.kind == "reading"]
+            first, second = (tx.levels(r.key) for r in readers[:2])
+            spec = self._spec(tx, row.spec_hash)
+            for component_id, level in first.items():
+                if second.get(component_id) == level:
+                    component = spec.component(component_id)
+                    tx.put_level(
+                        key,
+                        component_id,
+                        level=level,
+                        passing=component.is_passing(level),
+                        spec_hash=row.spec_hash,
+                        assessor=self.assessor,
+                    )
+        else:
+            tx.hand_over_reading(key, assessor=self.assessor)
+        return key
+
+    def set_final_level(self, submission_id: str, *, component_id: str, level: str | None) -> str | None:
+        """A lead sets a final level while moderating (each key durable, like a reader's)."""
+
+        def work(tx: Transaction) -> str | None:
+            row = self._as_lead(tx, submission_id, waiting=Status.MODERATION)
+            key = self._moderation_key(tx, row)
+            return self._write_level(tx, row, key, component_id, level)
+
+        return self.store.write(work)
+
+    def set_final_comment(self, submission_id: str, *, component_id: str, body: str) -> None:
+        body = check_text_length(body.strip(), "comment")
+
+        def work(tx: Transaction) -> None:
+            row = self._as_lead(tx, submission_id, waiting=Status.MODERATION)
+            key = self._moderation_key(tx, row)
+            if body:
+                tx.put_comment(key, component_id, body=body, assessor=self.assessor)
+            else:
+                tx.delete_comment(key, component_id)
+            tx.record_event(
+                assessor=self.assessor,
+                submission_id=row.id,
+                attempt=row.attempt,
+                reading=MODERATION_READING,
+                action=Event.COMMENT,
+                target=component_id or "overall",
+                after=body or None,
+            )
+
+        self.store.write(work)
+
+    def moderate(
+        self, submission_id: str, *, reason: str, comment: str, outcome: str | None = None
+    ) -> OutcomeName:
+        """A lead's final word on two readings that disagreed: the final levels (set with
+        set_final_level), the outcome (the award rule's, or an override), the feedback,
+        and the reason, all recorded; the readings stay as they were."""
+        reason = check_text_length(reason.strip(), "reason")
+        comment = check_text_length(comment.strip(), "comment")
+        if not reason:
+            raise ReviewError("moderating needs a written reason: why this outcome")
+
+        def work(tx: Transaction) -> OutcomeName:
+            row = self._as_lead(tx, submission_id, waiting=Status.MODERATION)
+            key = self._moderation_key(tx, row)
+            spec, computed = self._computed(tx, row, key, None)
+            chosen = OutcomeName(outcome or computed.status)
+            if chosen not in DECIDABLE:
+                raise ReviewError(f"cannot decide yet: {computed.reason(spec)}")
+            if chosen == OutcomeName.NOT_YET and not comment:
+                raise ReviewError("Not Yet needs an overall comment: the candidate needs feedback")
+            tx.record_reading(
+                key,
+                outcome=chosen,
+                computed=computed.status,
+                override=chosen != computed.status,
+                justification=reason,
+                comment=comment,
+                part_outcomes=json.dumps(computed.parts),
+            )
+            readings = tx.readings(row.id, row.attempt, row.revision)
+            basis = next(r for r in readings if r.kind == "moderation")
+            readers = tuple(r.assessor for r in readings if r.kind == "reading")
+            finalise(
+                tx,
+                row,
+                basis,
+                resolution=Resolution.MODERATED,
+                decided_by=self.assessor,
+                readers=readers,
+                event=Event.MODERATE,
+            )
+            return chosen
+
+        return self.store.write(work)
+
+    def approve(self, submission_id: str) -> OutcomeName:
+        """The grantor model: a lead makes a single reading final, as recorded."""
+
+        def work(tx: Transaction) -> OutcomeName:
+            row = self._as_lead(tx, submission_id, waiting=Status.APPROVAL)
+            reading = next(r for r in tx.readings(row.id, row.attempt, row.revision) if r.recorded)
+            finalise(
+                tx,
+                row,
+                reading,
+                resolution=Resolution.APPROVED,
+                decided_by=reading.assessor,
+                readers=(reading.assessor,),
+                approved_by=self.assessor,
+                event=Event.APPROVE,
+            )
+            return OutcomeName(reading.outcome or "")
+
+        return self.store.write(work)
+
+    def send_back(self, submission_id: str, *, reader: str, note: str) -> None:
+        """A lead passes a recorded reading back to its reader, with a note saying what to
+        look at again (from moderation or approval); the reader changes it and records again."""
+        note = check_text_length(note.strip(), "note")
+        if not note:
+            raise ReviewError("passing a reading back needs a note for the reader")
+
+        def work(tx: Transaction) -> None:
+            row = self._row(tx, submission_id)
+            waiting = Status(row.status)
+            if not waiting.with_lead:
+                raise ReviewError(f"'{submission_id}' is {waiting.label}: there is nothing to pass back")
+            self._as_lead(tx, submission_id, waiting=waiting)
+            readings = [r for r in tx.readings(row.id, row.attempt, row.revision) if r.kind == "reading"]
+            chosen = [r for r in readings if r.assessor == reader]
+            if not chosen:
+                names = ", ".join(r.assessor for r in readings)
+                raise ReviewError(f"{reader} has no reading of this attempt (readers: {names})")
+            tx.reopen_reading(chosen[0].key, note=note)
+            recorded = sum(1 for r in readings if r.recorded and r.assessor != reader)
+            tx.set_status(
+                row.id, status=Status.SECOND_READING if recorded else Status.IN_REVIEW, assessor=self.assessor
+            )
+            tx.delete_claim(row.id, reading=MODERATION_READING)
+            tx.record_event(
+                assessor=self.assessor,
+                submission_id=row.id,
+                attempt=row.attempt,
+                reading=chosen[0].reading,
+                action=Event.SEND_BACK,
+                target=reader,
+                after=note,
+            )
+
+        self.store.write(work)
 
     def reopen(self, submission_id: str) -> int:
         """Start a new revision of a decided submission, carrying its levels forward.
@@ -505,13 +780,15 @@ class ReviewSession:
 
         def work(tx: Transaction) -> int:
             row = self._row(tx, submission_id)
+            if not Status(row.status).is_closed:
+                raise ReviewError("only a decided submission can be revised")
             try:
                 hold_claim(tx, submission_id, self.assessor, lease_seconds=self.lease_seconds)
             except ClaimedByOther as error:
                 raise ReviewError(f"read-only: {error}") from None
-            if Status(row.status).is_open:
-                raise ReviewError("only a decided submission can be revised")
-            new = tx.start_revision(row, assessor=self.assessor)
+            decision = tx.final_decision(row.id, row.attempt)
+            basis = decision.basis_reading if decision is not None else 1
+            new = tx.start_revision(row, assessor=self.assessor, basis_reading=basis)
             tx.record_event(
                 assessor=self.assessor,
                 submission_id=row.id,
@@ -557,7 +834,16 @@ class ReviewSession:
         def work(tx: Transaction) -> ClaimRow:
             row = self._row(tx, submission_id)
             self._refuse_if_routed_elsewhere(row)
-            return hold_claim(tx, submission_id, self.assessor, lease_seconds=self.lease_seconds)
+            if Status(row.status).is_closed:  # claimed to revise it: a revision has one reading
+                return hold_claim(tx, submission_id, self.assessor, lease_seconds=self.lease_seconds)
+            slot = slot_for(tx, row, self.assessor)
+            if slot.holder is not None:
+                raise ClaimedByOther(slot.holder)
+            if slot.reading is None or slot.reason is not None:
+                raise ReviewError(slot.reason or "read-only")
+            return hold_claim(
+                tx, submission_id, self.assessor, reading=slot.reading, lease_seconds=self.lease_seconds
+            )
 
         return self.store.write(work)
 

@@ -290,9 +290,7 @@ def sync(
     result = SyncResult(shown, fmt.name, dry_run=dry_run)
     if dry_run:
         result.interrupted = find_interrupted(store, destination)
-        adopted = frozenset(
-            k for item in result.interrupted if item.format == fmt.name for k in item.keys
-        )
+        adopted = frozenset(k for item in result.interrupted if item.format == fmt.name for k in item.keys)
         records = collect(store, fmt, everything, frozenset() if everything else adopted)
         if records.decisions:  # rendered, not written: the counts, and any problem, are real
             rendered = _render(fmt, Batch(0, store.read(lambda tx: tx.now()), records))

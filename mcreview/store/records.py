@@ -64,11 +64,15 @@ class DecisionRow:
     justification: str
     comment: str
     decided_at: str
+    resolution: str = "single"
+    readers: tuple[str, ...] = ()
+    basis_reading: int = 1  # the reading whose levels and comments are final
+    approved_by: str | None = None
 
 
 @dataclass(frozen=True)
 class NewDecision:
-    key: SubmissionKey
+    key: SubmissionKey  # its reading is the basis: the reading whose levels are final
     assessor: str
     outcome: str
     computed: str
@@ -78,6 +82,67 @@ class NewDecision:
     part_outcomes: str  # JSON: part number -> pass | fail | incomplete
     spec_hash: str
     at: str
+    resolution: str = "single"  # single | agreed | moderated | approved
+    readers: tuple[str, ...] = ()  # who read it (the readings compared), in reading order
+    approved_by: str | None = None
+
+
+@dataclass(frozen=True)
+class ReadingRow:
+    """One reading of one revision of one attempt: who, whether recorded, what it found."""
+
+    submission_id: str
+    attempt: int
+    revision: int
+    reading: int
+    assessor: str
+    kind: str  # reading | moderation
+    status: str  # open | recorded
+    outcome: str | None
+    computed: str | None
+    override: bool
+    justification: str
+    comment: str
+    part_outcomes: str
+    note: str  # a lead's note, when the reading was sent back
+    started_at: str
+    recorded_at: str | None
+
+    @property
+    def key(self) -> SubmissionKey:
+        return SubmissionKey(self.submission_id, self.attempt, self.revision, self.reading)
+
+    @property
+    def recorded(self) -> bool:
+        return self.status == "recorded"
+
+
+@dataclass(frozen=True)
+class ReadingPair:
+    """Two recorded independent readings of one attempt, for the agreement figures."""
+
+    submission_id: str
+    credential: str
+    spec_hash: str
+    assessors: tuple[str, str]
+    outcomes: tuple[str, str]
+    levels: tuple[dict[str, str], dict[str, str]]
+    recorded_at: str
+
+
+@dataclass(frozen=True)
+class GoldReading:
+    """An assessor's reading of a calibration copy of a gold submission, beside the gold levels."""
+
+    gold_id: str
+    submission_id: str
+    credential: str
+    spec_hash: str
+    assessor: str
+    levels: dict[str, str]
+    gold_levels: dict[str, str]
+    outcome: str
+    gold_outcome: str
 
 
 @dataclass(frozen=True)
@@ -86,6 +151,7 @@ class ClaimRow:
     assessor: str
     claimed_at: str
     expires_at: str
+    reading: int = 1  # the reading it holds (two readers of one attempt claim apart)
 
     def live_at(self, now: str) -> bool:
         """Still held at `now` (the database's time, as stored text)."""
@@ -112,6 +178,10 @@ class QueueFilter:
     credential: str | None = None
     text: str | None = None  # matches id, candidate or credential
     resubmissions: bool = False  # only later attempts
+    #: with OPEN_WORK: the work waiting for this assessor (not what they have read already;
+    #: moderation and approval too if they are a lead)
+    assessor: str | None = None
+    lead: bool = False
 
 
 OPEN_WORK = "open"  # pending or in review: the work still to do
@@ -148,6 +218,9 @@ class NewSubmission:
     prechecks: tuple[tuple[str, str, str, int | None, int | None], ...]  # component, kind, detail, start, end
     attempt: int = 1
     note: str = ""  # the candidate's resubmission note
+    readings_needed: int = 1  # 2 when the programme draws it for a second reading
+    calibration_of: str | None = None  # a gold submission this is an unmarked copy of
+    routed_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +239,8 @@ class ExportDecision:
     computed: str  # what the award rule gave; differs from outcome on an override
     justification: str  # the override's written reason ('' when not an override)
     spec_hash: str  # the rubric the submission is pinned to: titles and levels come from it
+    readers: str = ""  # who read it, comma-separated, in reading order
+    resolution: str = "single"  # single | agreed | moderated | approved
 
     @property
     def key(self) -> tuple[str, int, int]:

@@ -599,6 +599,72 @@ def m006_sync_formats(db: sqlite_utils.Database) -> None:
     )
 
 
+def m007_readings(db: sqlite_utils.Database) -> None:
+    """Second readings, moderation and calibration. An attempt has readings (each an
+    assessor's own levels and comments, recorded with an outcome); the final decision
+    says how it came about (one reading, two that agreed, a lead's moderation, a lead's
+    approval), who read it, and which reading's levels are final. Claims are per reading,
+    so two readers of one attempt work at once. Gold submissions and their unmarked
+    calibration copies. Existing decisions become single readings by their assessor."""
+    _run_statements(
+        db,
+        """
+        CREATE TABLE readings (
+            submission_id TEXT NOT NULL REFERENCES submissions(id),
+            attempt INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            reading INTEGER NOT NULL,
+            assessor TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'reading',
+            status TEXT NOT NULL DEFAULT 'open',
+            outcome TEXT,
+            computed TEXT,
+            override INTEGER NOT NULL DEFAULT 0,
+            justification TEXT NOT NULL DEFAULT '',
+            comment TEXT NOT NULL DEFAULT '',
+            part_outcomes TEXT NOT NULL DEFAULT '{}',
+            note TEXT NOT NULL DEFAULT '',
+            started_at TEXT NOT NULL,
+            recorded_at TEXT,
+            PRIMARY KEY (submission_id, attempt, revision, reading)
+        );
+        INSERT INTO readings (submission_id, attempt, revision, reading, assessor, status, outcome, computed,
+            override, justification, comment, part_outcomes, started_at, recorded_at)
+            SELECT submission_id, attempt, revision, 1, assessor, 'recorded', outcome, computed, override,
+            justification, comment, part_outcomes, decided_at, decided_at FROM decisions;
+        INSERT INTO readings (submission_id, attempt, revision, reading, assessor, started_at)
+            SELECT s.id, s.attempt, s.revision, 1, COALESCE(s.assessor, 'import'),
+            COALESCE(s.updated_at, s.imported_at) FROM submissions s WHERE s.status = 'in_review';
+        ALTER TABLE attempts ADD COLUMN readings_needed INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE decisions ADD COLUMN resolution TEXT NOT NULL DEFAULT 'single';
+        ALTER TABLE decisions ADD COLUMN readers TEXT NOT NULL DEFAULT '';
+        ALTER TABLE decisions ADD COLUMN basis_reading INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE decisions ADD COLUMN approved_by TEXT;
+        UPDATE decisions SET readers = assessor;
+        ALTER TABLE submissions ADD COLUMN calibration_of TEXT;
+        CREATE TABLE gold (
+            submission_id TEXT NOT NULL REFERENCES submissions(id),
+            attempt INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            marked_by TEXT NOT NULL,
+            marked_at TEXT NOT NULL,
+            PRIMARY KEY (submission_id, attempt)
+        );
+        DROP TABLE claims;
+        CREATE TABLE claims (
+            submission_id TEXT NOT NULL REFERENCES submissions(id),
+            reading INTEGER NOT NULL,
+            assessor TEXT NOT NULL,
+            claimed_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            PRIMARY KEY (submission_id, reading)
+        );
+        CREATE INDEX claims_by_assessor ON claims(assessor);
+        ALTER TABLE events ADD COLUMN reading INTEGER
+        """,
+    )
+
+
 MIGRATIONS = (
     m001_initial,
     m002_claims_sync_prechecks,
@@ -606,6 +672,7 @@ MIGRATIONS = (
     m004_attempts_readings,
     m005_resubmissions,
     m006_sync_formats,
+    m007_readings,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

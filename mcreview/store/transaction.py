@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from mcreview.core.vocabulary import OPEN_STATUSES, Status
+from mcreview.core.vocabulary import LEAD_STATUSES, OPEN_STATUSES, Status
 from mcreview.store.records import (
     OPEN_WORK,
     AttachmentRow,
@@ -26,10 +26,13 @@ from mcreview.store.records import (
     ExportDecision,
     ExportResponse,
     ExportScore,
+    GoldReading,
     NewDecision,
     NewSubmission,
     QueueFilter,
     QueueRow,
+    ReadingPair,
+    ReadingRow,
     SubmissionKey,
     SubmissionRow,
     SyncBatchRow,
@@ -64,6 +67,7 @@ _SUBMISSION_COLUMNS = (
 )
 _EVENT_COLUMNS = "id, at, assessor, submission_id, action, target, before, after"
 _OPEN_LIST = ", ".join(f"'{status.value}'" for status in sorted(OPEN_STATUSES))
+_LEAD_LIST = ", ".join(f"'{status.value}'" for status in sorted(LEAD_STATUSES))
 
 
 def _like_pattern(text: str) -> str:
@@ -187,8 +191,8 @@ class Transaction:
         now = self.now()
         self.db.execute(
             "INSERT INTO submissions (id, credential, spec_hash, submitted, candidate, content_hash, source,"
-            " imported_at, status, revision, attempt, flags, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+            " imported_at, status, revision, attempt, flags, updated_at, calibration_of, routed_to)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
             (
                 new.id,
                 new.credential,
@@ -202,6 +206,8 @@ class Transaction:
                 new.attempt,
                 new.flags,
                 now,
+                new.calibration_of,
+                new.routed_to,
             ),
         )
         self._add_attempt_content(new)
@@ -276,7 +282,7 @@ class Transaction:
     def _add_attempt_content(self, new: NewSubmission) -> None:
         self.db.execute(
             "INSERT INTO attempts (submission_id, attempt, spec_hash, submitted, content_hash, source, note,"
-            " imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " imported_at, readings_needed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 new.id,
                 new.attempt,
@@ -286,6 +292,7 @@ class Transaction:
                 new.source,
                 new.note,
                 self.now(),
+                new.readings_needed,
             ),
         )
         self.db.executemany(
@@ -325,6 +332,11 @@ class Transaction:
         row = self._one(
             "SELECT spec_hash FROM attempts WHERE submission_id = ? AND attempt = ?", (submission_id, attempt)
         )
+        return row[0] if row else None
+
+    def calibration_of(self, submission_id: str) -> str | None:
+        """The gold submission this one is an unmarked calibration copy of, if it is one."""
+        row = self._one("SELECT calibration_of FROM submissions WHERE id = ?", (submission_id,))
         return row[0] if row else None
 
     def set_route(self, submission_id: str, routed_to: str | None) -> None:
@@ -367,22 +379,28 @@ class Transaction:
             (Status.PENDING.value, Status.IN_REVIEW.value, assessor, self.now(), submission_id),
         )
 
-    def start_revision(self, row: SubmissionRow, *, assessor: str) -> int:
-        """A new revision of a decided attempt, carrying its levels and comments forward."""
+    def start_revision(self, row: SubmissionRow, *, assessor: str, basis_reading: int) -> int:
+        """A new revision of a decided attempt: one reading, by the reviser, starting from the
+        final levels and comments (those of the decision's basis reading)."""
         new = row.revision + 1
         now = self.now()
         self.db.execute(
             "INSERT INTO scores (submission_id, attempt, revision, reading, component_id, level, passing,"
-            " spec_hash, assessor, scored_at, carried_from) SELECT submission_id, attempt, ?, reading,"
+            " spec_hash, assessor, scored_at, carried_from) SELECT submission_id, attempt, ?, 1,"
             " component_id, level, passing, spec_hash, ?, ?, carried_from FROM scores"
-            " WHERE submission_id = ? AND attempt = ? AND revision = ?",
-            (new, assessor, now, row.id, row.attempt, row.revision),
+            " WHERE submission_id = ? AND attempt = ? AND revision = ? AND reading = ?",
+            (new, assessor, now, row.id, row.attempt, row.revision, basis_reading),
         )
         self.db.execute(
             "INSERT INTO comments (submission_id, attempt, revision, reading, component_id, body, assessor,"
-            " updated_at) SELECT submission_id, attempt, ?, reading, component_id, body, ?, ? FROM comments"
-            " WHERE submission_id = ? AND attempt = ? AND revision = ?",
-            (new, assessor, now, row.id, row.attempt, row.revision),
+            " updated_at) SELECT submission_id, attempt, ?, 1, component_id, body, ?, ? FROM comments"
+            " WHERE submission_id = ? AND attempt = ? AND revision = ? AND reading = ?",
+            (new, assessor, now, row.id, row.attempt, row.revision, basis_reading),
+        )
+        self.db.execute(
+            "INSERT INTO readings (submission_id, attempt, revision, reading, assessor, started_at)"
+            " VALUES (?, ?, ?, 1, ?, ?)",
+            (row.id, row.attempt, new, assessor, now),
         )
         self.db.execute(
             "UPDATE submissions SET status = ?, revision = ?, assessor = ?, updated_at = ? WHERE id = ?",
@@ -483,12 +501,13 @@ class Transaction:
             (key.submission_id, key.attempt, key.revision, key.reading, component_id),
         )
 
-    def last_score_event(self, submission_id: str, component_id: str) -> EventRow | None:
-        """The latest change to a component's level (who made it, from what, to what)."""
+    def last_score_event(self, key: SubmissionKey, component_id: str) -> EventRow | None:
+        """The latest change to a component's level in one reading (who made it, from what, to what)."""
         row = self._one(
             f"SELECT {_EVENT_COLUMNS} FROM events WHERE submission_id = ? AND action = 'score'"
-            " AND target = ? ORDER BY id DESC LIMIT 1",
-            (submission_id, component_id),
+            " AND target = ? AND COALESCE(attempt, 1) = ? AND COALESCE(reading, 1) = ? ORDER BY id DESC"
+            " LIMIT 1",
+            (key.submission_id, component_id, key.attempt, key.reading),
         )
         return EventRow(*row) if row else None
 
@@ -498,8 +517,9 @@ class Transaction:
         key = decision.key
         self.db.execute(
             "INSERT INTO decisions (submission_id, attempt, revision, assessor, outcome, computed, override,"
-            " justification, comment, part_outcomes, spec_hash, decided_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " justification, comment, part_outcomes, spec_hash, decided_at, resolution, readers,"
+            " basis_reading,"
+            " approved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 key.submission_id,
                 key.attempt,
@@ -513,6 +533,10 @@ class Transaction:
                 decision.part_outcomes,
                 decision.spec_hash,
                 decision.at,
+                decision.resolution,
+                ",".join(decision.readers or (decision.assessor,)),
+                key.reading,
+                decision.approved_by,
             ),
         )
 
@@ -523,47 +547,279 @@ class Transaction:
 
     def decisions(self, submission_id: str) -> list[DecisionRow]:
         return [
-            DecisionRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7], r[8])
+            DecisionRow(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                bool(r[5]),
+                r[6],
+                r[7],
+                r[8],
+                r[9],
+                tuple(r[10].split(",")),
+                r[11],
+                r[12],
+            )
             for r in self._all(
                 "SELECT attempt, revision, assessor, outcome, computed, override, justification, comment,"
-                " decided_at FROM decisions WHERE submission_id = ? ORDER BY attempt, revision",
+                " decided_at, resolution, readers, basis_reading, approved_by FROM decisions"
+                " WHERE submission_id = ? ORDER BY attempt, revision",
                 (submission_id,),
             )
         ]
 
+    # -- readings ------------------------------------------------------------------
+
+    def readings(self, submission_id: str, attempt: int, revision: int) -> list[ReadingRow]:
+        """Every reading of one revision of an attempt, in reading order (moderation first, as 0)."""
+        return [
+            ReadingRow(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                bool(r[9]),
+                r[10],
+                r[11],
+                r[12],
+                r[13],
+                r[14],
+                r[15],
+            )
+            for r in self._all(
+                "SELECT submission_id, attempt, revision, reading, assessor, kind, status, outcome, computed,"
+                " override, justification, comment, part_outcomes, note, started_at, recorded_at FROM"
+                " readings"
+                " WHERE submission_id = ? AND attempt = ? AND revision = ? ORDER BY reading",
+                (submission_id, attempt, revision),
+            )
+        ]
+
+    def add_reading(self, key: SubmissionKey, *, assessor: str, kind: str) -> None:
+        """Start a reading; a later reading of an attempt gets the levels carried over to it too."""
+        self.db.execute(
+            "INSERT INTO readings (submission_id, attempt, revision, reading, assessor, kind, started_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (key.submission_id, key.attempt, key.revision, key.reading, assessor, kind, self.now()),
+        )
+        if key.reading != 1:
+            self.db.execute(
+                "INSERT INTO scores (submission_id, attempt, revision, reading, component_id, level, passing,"
+                " spec_hash, assessor, scored_at, carried_from) SELECT submission_id, attempt, revision, ?,"
+                " component_id, level, passing, spec_hash, assessor, ?, carried_from FROM scores"
+                " WHERE submission_id = ? AND attempt = ? AND revision = ? AND reading = 1"
+                " AND carried_from IS NOT NULL",
+                (key.reading, self.now(), key.submission_id, key.attempt, key.revision),
+            )
+
+    def hand_over_reading(self, key: SubmissionKey, *, assessor: str) -> None:
+        """An open reading whose reader let their claim lapse, carried on by another."""
+        self.db.execute(
+            "UPDATE readings SET assessor = ? WHERE submission_id = ? AND attempt = ? AND revision = ?"
+            " AND reading = ?",
+            (assessor, key.submission_id, key.attempt, key.revision, key.reading),
+        )
+
+    def record_reading(
+        self,
+        key: SubmissionKey,
+        *,
+        outcome: str,
+        computed: str,
+        override: bool,
+        justification: str,
+        comment: str,
+        part_outcomes: str,
+    ) -> None:
+        self.db.execute(
+            "UPDATE readings SET status = 'recorded', outcome = ?, computed = ?, override = ?,"
+            " justification = ?,"
+            " comment = ?, part_outcomes = ?, recorded_at = ? WHERE submission_id = ? AND attempt = ?"
+            " AND revision = ? AND reading = ?",
+            (
+                outcome,
+                computed,
+                int(override),
+                justification,
+                comment,
+                part_outcomes,
+                self.now(),
+                key.submission_id,
+                key.attempt,
+                key.revision,
+                key.reading,
+            ),
+        )
+
+    def reopen_reading(self, key: SubmissionKey, *, note: str) -> None:
+        """Pass a recorded reading back to its reader, with a lead's note."""
+        self.db.execute(
+            "UPDATE readings SET status = 'open', note = ?, recorded_at = NULL WHERE submission_id = ?"
+            " AND attempt = ? AND revision = ? AND reading = ?",
+            (note, key.submission_id, key.attempt, key.revision, key.reading),
+        )
+
+    def readings_needed(self, submission_id: str, attempt: int) -> int:
+        row = self._one(
+            "SELECT readings_needed FROM attempts WHERE submission_id = ? AND attempt = ?",
+            (submission_id, attempt),
+        )
+        return int(row[0]) if row else 1
+
+    def set_readings_needed(self, submission_id: str, attempt: int, needed: int) -> None:
+        self.db.execute(
+            "UPDATE attempts SET readings_needed = ? WHERE submission_id = ? AND attempt = ?",
+            (needed, submission_id, attempt),
+        )
+
+    def reading_pairs(self, *, credential: str | None = None, since: str | None = None) -> list[ReadingPair]:
+        """Every attempt revision with two recorded independent readings (calibration copies
+        aside), with both readings' levels: what the agreement figures compare."""
+        clauses = ["a.status = 'recorded'", "b.status = 'recorded'", "s.calibration_of IS NULL"]
+        params: list[str] = []
+        if credential:
+            clauses.append("s.credential = ?")
+            params.append(credential)
+        if since:
+            clauses.append("b.recorded_at >= ?")
+            params.append(since)
+        pairs = self._all(
+            "SELECT a.submission_id, a.attempt, a.revision, s.credential, s.spec_hash, a.assessor,"
+            " b.assessor,"
+            " a.outcome, b.outcome, b.recorded_at FROM readings a"
+            " JOIN readings b ON b.submission_id = a.submission_id AND b.attempt = a.attempt"
+            " AND b.revision = a.revision AND a.reading = 1 AND b.reading = 2"
+            " JOIN submissions s ON s.id = a.submission_id WHERE "
+            + " AND ".join(clauses)
+            + " ORDER BY b.recorded_at, a.submission_id",
+            params,
+        )
+        found = []
+        for sid, attempt, revision, cred, spec_hash, first, second, out_a, out_b, at in pairs:
+            levels = tuple(self.levels(SubmissionKey(sid, attempt, revision, n)) for n in (1, 2))
+            spec_hash = self.attempt_spec_hash(sid, attempt) or spec_hash
+            found.append(ReadingPair(sid, cred, spec_hash, (first, second), (out_a, out_b), levels, at))  # type: ignore[arg-type]
+        return found
+
+    # -- gold submissions and calibration ---------------------------------------------
+
+    def mark_gold(self, submission_id: str, attempt: int, revision: int, *, marked_by: str) -> None:
+        self.db.execute(
+            "INSERT INTO gold (submission_id, attempt, revision, marked_by, marked_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (submission_id, attempt) DO UPDATE SET revision = excluded.revision,"
+            " marked_by = excluded.marked_by, marked_at = excluded.marked_at",
+            (submission_id, attempt, revision, marked_by, self.now()),
+        )
+
+    def gold(self) -> list[tuple[str, int, int]]:
+        """Every gold submission, as (id, attempt, revision): its final levels are the true score."""
+        return [
+            (r[0], int(r[1]), int(r[2]))
+            for r in self._all("SELECT submission_id, attempt, revision FROM gold")
+        ]
+
+    def calibration_copies(self, gold_id: str) -> list[tuple[str, str | None]]:
+        """The unmarked copies of a gold submission, as (id, assessor it is routed to)."""
+        return [
+            (r[0], r[1])
+            for r in self._all(
+                "SELECT id, routed_to FROM submissions WHERE calibration_of = ? ORDER BY id", (gold_id,)
+            )
+        ]
+
+    def gold_readings(self) -> list[GoldReading]:
+        """Every recorded reading of a calibration copy, beside its gold submission's final levels."""
+        found = []
+        for sid, gold_id, credential, spec_hash in self._all(
+            "SELECT id, calibration_of, credential, spec_hash FROM submissions WHERE calibration_of IS NOT"
+            " NULL"
+            " ORDER BY id"
+        ):
+            gold_row = self._one(
+                "SELECT g.attempt, g.revision, d.basis_reading, d.outcome FROM gold g JOIN decisions d"
+                " ON d.submission_id = g.submission_id AND d.attempt = g.attempt AND d.revision = g.revision"
+                " WHERE g.submission_id = ?",
+                (gold_id,),
+            )
+            if gold_row is None:
+                continue
+            attempt, revision, basis, gold_outcome = gold_row
+            gold_levels = self.levels(SubmissionKey(gold_id, attempt, revision, basis))
+            for reading in self.readings(sid, 1, 1):
+                if reading.recorded and reading.kind == "reading":
+                    found.append(
+                        GoldReading(
+                            gold_id,
+                            sid,
+                            credential,
+                            spec_hash,
+                            reading.assessor,
+                            self.levels(reading.key),
+                            gold_levels,
+                            reading.outcome or "",
+                            gold_outcome,
+                        )
+                    )
+        return found
+
     # -- claims --------------------------------------------------------------------
 
-    def claim(self, submission_id: str) -> ClaimRow | None:
-        """The claim row, live or expired: compare its expiry with now() to tell."""
-        row = self._one(
-            "SELECT submission_id, assessor, claimed_at, expires_at FROM claims WHERE submission_id = ?",
-            (submission_id,),
-        )
-        return ClaimRow(*row) if row else None
+    def claims(self, submission_id: str) -> list[ClaimRow]:
+        """Every claim row on a submission (one per reading held), live or expired: compare
+        each expiry with now() to tell."""
+        return [
+            ClaimRow(*row)
+            for row in self._all(
+                "SELECT submission_id, assessor, claimed_at, expires_at, reading FROM claims"
+                " WHERE submission_id = ? ORDER BY reading",
+                (submission_id,),
+            )
+        ]
+
+    def claim(self, submission_id: str, reading: int) -> ClaimRow | None:
+        """The claim on one reading, live or expired."""
+        for claim in self.claims(submission_id):
+            if claim.reading == reading:
+                return claim
+        return None
 
     def put_claim(self, claim: ClaimRow) -> None:
         self.db.execute(
-            "INSERT INTO claims (submission_id, assessor, claimed_at, expires_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (submission_id) DO UPDATE SET assessor = excluded.assessor,"
+            "INSERT INTO claims (submission_id, reading, assessor, claimed_at, expires_at) VALUES (?, ?, ?,"
+            " ?, ?)"
+            " ON CONFLICT (submission_id, reading) DO UPDATE SET assessor = excluded.assessor,"
             " claimed_at = excluded.claimed_at, expires_at = excluded.expires_at",
-            (claim.submission_id, claim.assessor, claim.claimed_at, claim.expires_at),
+            (claim.submission_id, claim.reading, claim.assessor, claim.claimed_at, claim.expires_at),
         )
 
-    def delete_claim(self, submission_id: str, *, assessor: str | None = None) -> bool:
-        """Drop the claim (only if `assessor` holds it, when given); True if one was dropped."""
-        if assessor is None:
-            cursor = self.db.execute("DELETE FROM claims WHERE submission_id = ?", (submission_id,))
-        else:
-            cursor = self.db.execute(
-                "DELETE FROM claims WHERE submission_id = ? AND assessor = ?", (submission_id, assessor)
-            )
-        return cursor.rowcount > 0
+    def delete_claim(
+        self, submission_id: str, *, reading: int | None = None, assessor: str | None = None
+    ) -> int:
+        """Drop claims on a submission (of one reading, and only `assessor`'s, when given);
+        returns how many."""
+        sql = "DELETE FROM claims WHERE submission_id = ?"
+        params: list[Any] = [submission_id]
+        if reading is not None:
+            sql += " AND reading = ?"
+            params.append(reading)
+        if assessor is not None:
+            sql += " AND assessor = ?"
+            params.append(assessor)
+        return self.db.execute(sql, params).rowcount
 
     def claimed_by(self, assessor: str) -> list[str]:
         return [
             row[0]
             for row in self._all(
-                "SELECT submission_id FROM claims WHERE assessor = ? ORDER BY submission_id", (assessor,)
+                "SELECT DISTINCT submission_id FROM claims WHERE assessor = ? ORDER BY submission_id",
+                (assessor,),
             )
         ]
 
@@ -579,13 +835,25 @@ class Transaction:
         before: str | None = None,
         after: str | None = None,
         attempt: int | None = None,
+        reading: int | None = None,
     ) -> None:
         """Append to the audit trail, in the transaction that made the change."""
         self.db.execute(
-            "INSERT INTO events (at, assessor, submission_id, attempt, action, target, before, after)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (self.now(), assessor, submission_id, attempt, str(action), target, before, after),
+            "INSERT INTO events (at, assessor, submission_id, attempt, reading, action, target, before,"
+            " after)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (self.now(), assessor, submission_id, attempt, reading, str(action), target, before, after),
         )
+
+    def event_readings(self, submission_id: str) -> list[tuple[int, int | None, int | None]]:
+        """Each event's (id, attempt, reading), for hiding another reader's work from a reader."""
+        return [
+            (int(r[0]), r[1], r[2])
+            for r in self._all(
+                "SELECT id, attempt, reading FROM events WHERE submission_id = ? ORDER BY id",
+                (submission_id,),
+            )
+        ]
 
     def events(self, submission_id: str) -> list[EventRow]:
         """Every event of one submission, in commit order."""
@@ -687,7 +955,19 @@ class Transaction:
         clauses: list[str] = []
         params: list[Any] = []
         if filters.status == OPEN_WORK:
-            clauses.append(f"status IN ({_OPEN_LIST})")
+            if filters.assessor is None:
+                clauses.append(f"status IN ({_OPEN_LIST})")
+            else:
+                # The work waiting for this assessor: not what they have read already (a
+                # second reading is someone else's), not what is kept for another; a lead's too.
+                lead = f" OR status IN ({_LEAD_LIST})" if filters.lead else ""
+                clauses.append(
+                    f"((status IN ({_OPEN_LIST}) AND (routed_to IS NULL OR routed_to = ?)"
+                    " AND NOT EXISTS (SELECT 1 FROM readings rd WHERE rd.submission_id = submissions.id"
+                    " AND rd.attempt = submissions.attempt AND rd.revision = submissions.revision"
+                    f" AND rd.assessor = ? AND rd.status = 'recorded')){lead})"
+                )
+                params.extend([filters.assessor, filters.assessor])
         elif filters.status:
             clauses.append("status = ?")
             params.append(filters.status)
@@ -737,7 +1017,8 @@ class Transaction:
         direction = "DESC" if newest_first else "ASC"
         rows = self._all(
             "SELECT id, credential, status, submitted, assessor, revision,"
-            " (SELECT c.assessor FROM claims c WHERE c.submission_id = submissions.id AND c.expires_at > ?),"
+            " (SELECT min(c.assessor) FROM claims c WHERE c.submission_id = submissions.id AND c.expires_at"
+            " > ?),"
             " flags || CASE WHEN spec_hash = (SELECT sp.hash FROM specs sp WHERE sp.credential ="
             " submissions.credential ORDER BY sp.loaded_at DESC, sp.hash DESC LIMIT 1) THEN '' ELSE 'V' END,"
             f" attempt, routed_to FROM submissions{where}"
@@ -749,9 +1030,12 @@ class Transaction:
     def oldest_pending(self, assessor: str) -> str | None:
         """The oldest pending submission this assessor may take: routed to them, or to nobody."""
         row = self._one(
-            "SELECT id FROM submissions WHERE status = ? AND (routed_to IS NULL OR routed_to = ?)"
-            " ORDER BY submitted, id LIMIT 1",
-            (Status.PENDING.value, assessor),
+            "SELECT id FROM submissions WHERE status IN (?, ?) AND (routed_to IS NULL OR routed_to = ?)"
+            " AND NOT EXISTS (SELECT 1 FROM readings rd WHERE rd.submission_id = submissions.id"
+            " AND rd.attempt = submissions.attempt AND rd.revision = submissions.revision AND rd.assessor ="
+            " ?)"
+            " ORDER BY CASE status WHEN ? THEN 0 ELSE 1 END, submitted, id LIMIT 1",
+            (Status.PENDING.value, Status.SECOND_READING.value, assessor, assessor, Status.PENDING.value),
         )
         return row[0] if row else None
 
@@ -775,11 +1059,15 @@ class Transaction:
 
     @staticmethod
     def _to_export(format: str, everything: bool) -> tuple[str, tuple[Any, ...]]:
-        """The WHERE clause choosing the decisions `d` to export in a format, and its parameters."""
+        """The WHERE clause choosing the decisions `d` to export in a format, and its parameters.
+        Calibration copies of gold submissions never go out: no candidate sent them."""
+        real = " WHERE NOT EXISTS (SELECT 1 FROM submissions cal WHERE cal.id = d.submission_id"
+        real += " AND cal.calibration_of IS NOT NULL)"
         if everything:
-            return "", ()
+            return real, ()
         return (
-            " WHERE NOT EXISTS (SELECT 1 FROM sync_batch_decisions m JOIN sync_batches b ON b.id = m.batch"
+            real
+            + " AND NOT EXISTS (SELECT 1 FROM sync_batch_decisions m JOIN sync_batches b ON b.id = m.batch"
             " WHERE m.submission_id = d.submission_id AND m.attempt = d.attempt AND m.revision = d.revision"
             " AND b.format = ? AND b.finished_at IS NOT NULL)",
             (format,),
@@ -791,12 +1079,27 @@ class Transaction:
         where, params = self._to_export(format, everything)
         return [
             ExportDecision(
-                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9], r[10], r[11], r[12], r[13]
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                bool(r[8]),
+                r[9],
+                r[10],
+                r[11],
+                r[12],
+                r[13],
+                r[14],
+                r[15],
             )
             for r in self._all(
                 "SELECT d.submission_id, s.credential, s.candidate, d.assessor, d.outcome, d.decided_at,"
                 " d.attempt, d.revision, d.override, d.comment, d.part_outcomes, d.computed, d.justification,"
-                " d.spec_hash"
+                " d.spec_hash, d.readers, d.resolution"
                 " FROM decisions d JOIN submissions s ON s.id = d.submission_id"
                 + where
                 + " ORDER BY d.decided_at, d.submission_id, d.attempt, d.revision",
@@ -812,7 +1115,7 @@ class Transaction:
             "SELECT sc.submission_id, sc.attempt, sc.revision, r.part, sc.component_id, sc.level, sc.passing,"
             " COALESCE(c.body, ''), sc.assessor, sc.reading, sc.spec_hash"
             " FROM decisions d JOIN scores sc ON sc.submission_id = d.submission_id"
-            " AND sc.attempt = d.attempt AND sc.revision = d.revision"
+            " AND sc.attempt = d.attempt AND sc.revision = d.revision AND sc.reading = d.basis_reading"
             " LEFT JOIN comments c ON c.submission_id = sc.submission_id AND c.attempt = sc.attempt"
             " AND c.revision = sc.revision AND c.reading = sc.reading AND c.component_id = sc.component_id"
             " LEFT JOIN spec_components r ON r.spec_hash = sc.spec_hash AND r.component_id = sc.component_id"
@@ -841,9 +1144,7 @@ class Transaction:
         attachments = self._all(
             "SELECT DISTINCT d.submission_id, d.attempt, a.seq, a.component_id, a.path, a.url, a.description"
             " FROM decisions d JOIN attachments a"
-            " ON a.submission_id = d.submission_id AND a.attempt = d.attempt"
-            + where
-            + " ORDER BY 1, 2, 3",
+            " ON a.submission_id = d.submission_id AND a.attempt = d.attempt" + where + " ORDER BY 1, 2, 3",
             params,
         )
         return [ExportResponse(*row) for row in responses], [ExportAttachment(*row) for row in attachments]

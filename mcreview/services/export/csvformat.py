@@ -56,7 +56,6 @@ SCORE_COLUMNS = (
 )
 # How the readings of one decision were combined. Until double reading exists every
 # decision has one reading, by its assessor.
-SINGLE_READING = "single"
 # OWASP CSV injection: a spreadsheet runs a cell starting with these as a formula.
 # "'" is on the list too, so a receiver can always strip exactly one leading "'".
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -121,8 +120,8 @@ def decisions_csv(batch: Batch) -> bytes:
             rubric.spec.title,
             rubric.spec.version,
             d.spec_hash,
-            d.assessor,  # readers: the one reading's assessor, until double reading exists
-            SINGLE_READING,
+            d.readers.replace(",", " ") or d.assessor,  # who read it, in reading order
+            d.resolution,
             *(cell for n in parts for cell in (outcomes.get(n, ""), rubric.part_title(n))),
         ]
 

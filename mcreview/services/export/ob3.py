@@ -35,7 +35,10 @@ from mcreview.services.export.jws import Signer
 from mcreview.store.api import ExportAttachment, ExportDecision, ExportResponse, ExportScore
 
 # Open Badges 3.0 §"JSON-LD": both contexts, in this order.
-CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+CONTEXT = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+]
 CREDENTIAL_TYPE = ["VerifiableCredential", "OpenBadgeCredential"]
 # Name-based (UUID v5) ids are derived in this namespace, so the same decision always
 # gets the same id. Fixed for good: changing it would change every id ever issued.

@@ -17,7 +17,7 @@ PAGE_SIZE = 100
 CREDENTIAL_WIDTH = 16
 STATUSES: tuple[str, ...] = tuple(status.value for status in Status)
 STATUS_SCOPE = {
-    queue.OPEN_WORK: "open work (pending, in review)",
+    queue.OPEN_WORK: "waiting for you",
     None: "all statuses",
 }  # keeps the table inside 80 columns
 STATUS_CYCLE: tuple[str | None, ...] = (queue.OPEN_WORK, None, *STATUSES)
@@ -72,7 +72,7 @@ class QueueScreen(SessionScreen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.filters = queue.QueueFilter(status=queue.OPEN_WORK)
+        self.filters = queue.QueueFilter(status=queue.OPEN_WORK)  # narrowed to you on mount
         self.newest_first = False
         self.page_rows: list[queue.QueueRow] = []
         self.page_start = 0  # rows before this page, for the "rows a–b" line
@@ -95,6 +95,9 @@ class QueueScreen(SessionScreen[None]):
         table = self.query_one(DataTable)
         table.add_columns("id", "credential", "att", "status", "submitted", "age", "flag", "assessor")
         self.titles = queue.credential_titles(self.session.store)
+        self.filters = queue.QueueFilter(
+            status=queue.OPEN_WORK, assessor=self.session.assessor, lead=self.session.is_lead()
+        )
         self.credentials = sorted(self.titles)
         self.attempt_limits = {c: self.session.policy(c).attempts for c in self.credentials}
         self.query_one("#search-bar").display = False
@@ -163,9 +166,12 @@ class QueueScreen(SessionScreen[None]):
     def update_status_lines(self) -> None:
         counts = queue.status_counts(self.session.store, self.filters)
         parts = []
-        for status in STATUSES:
+        visible = self.visible_statuses()
+        for status in STATUSES:  # the statuses in the filter, and any other that holds something
+            if status not in visible and not counts.get(status):
+                continue
             label = f"{STATUS_LABELS[Status(status)]} {counts.get(status, 0)}"
-            parts.append(f"[reverse]{label}[/]" if status in self.visible_statuses() else label)
+            parts.append(f"[reverse]{label}[/]" if status in visible else label)
         total = sum(counts.get(s, 0) for s in self.visible_statuses())
         self.query_one("#queue-counts", Static).update(" · ".join(parts))
         shown = len(self.page_rows)
@@ -191,7 +197,8 @@ class QueueScreen(SessionScreen[None]):
 
     def visible_statuses(self) -> tuple[str, ...]:
         if self.filters.status == queue.OPEN_WORK:
-            return (STATUSES[0], STATUSES[1])
+            lead = (Status.MODERATION.value, Status.APPROVAL.value) if self.filters.lead else ()
+            return (Status.PENDING.value, Status.IN_REVIEW.value, Status.SECOND_READING.value, *lead)
         if self.filters.status is None:
             return STATUSES
         return (self.filters.status,)
