@@ -41,6 +41,13 @@ class Settings:
             raise click.ClickException(str(error)) from None
         for line in getattr(store, "warnings", []):
             warn(f"warning: {line}")
+        login = default_assessor()
+        if self.assessor != login and not store.single_user:
+            store.close()
+            raise click.ClickException(
+                f"{self.db} is shared: you assess as your login name ({login}); --assessor and"
+                " MCREVIEW_ASSESSOR may name someone else only on a queue that is yours alone (docs/team.md)"
+            )
         return store
 
     @contextmanager

@@ -216,6 +216,20 @@ def _build(doc: Any, file: str, credentials: tuple[str, ...] | None) -> Programm
             reader.add(line_of(doc, "issuer", 1), "'issuer' needs 'id' (a URL) and 'name'")
         else:
             issuer = Issuer(raw_issuer["id"].strip(), raw_issuer["name"].strip())
+    needs_lead = [
+        where
+        for where, values in [
+            ("defaults", defaults),
+            *((f"credential '{c}'", v) for c, v in overrides.items()),
+        ]
+        if values.get("readings", "one") != "one" or values.get("approval")
+    ]
+    if needs_lead and not leads_raw:
+        reader.add(
+            line_of(doc, "defaults", 1),
+            f"{needs_lead[0]}: second readings and approval need a lead to moderate or approve: name them"
+            " in 'leads'",
+        )
     if reader.problems:
         raise ProgrammeError(reader.problems)
     body = canonical_json(_plain(doc))

@@ -26,6 +26,7 @@ from mcreview.core.yamlio import YamlProblem, load_yaml
 from mcreview.services.library import SpecLibrary
 from mcreview.services.prechecks import PrecheckPool
 from mcreview.services.programme import programme_in
+from mcreview.services.readings import readings_to_draw
 from mcreview.services.specfiles import read_text_file
 from mcreview.store.api import CarriedLevel, NewSubmission, Store, SubmissionKey, SubmissionRow
 from mcreview.store.transaction import Transaction
@@ -123,7 +124,9 @@ def _attachment_path(submission: Submission, path: str | None) -> str | None:
     return str(resolved)
 
 
-def _new_submission(submission: Submission, spec: Spec, found: Sequence[PreCheck]) -> NewSubmission:
+def _new_submission(
+    submission: Submission, spec: Spec, found: Sequence[PreCheck], *, readings: int = 1
+) -> NewSubmission:
     return NewSubmission(
         id=submission.id,
         credential=submission.credential,
@@ -141,6 +144,7 @@ def _new_submission(submission: Submission, spec: Spec, found: Sequence[PreCheck
         prechecks=tuple((c.component_id, c.kind, c.detail, c.start, c.end) for c in found),
         attempt=submission.attempt,
         note=submission.note,
+        readings_needed=readings,
     )
 
 
@@ -240,7 +244,12 @@ def _queue_attempt(
         routed_to = _previous_assessor(tx, decision.assessor, policy)
     carried = _carried_levels(tx, row, spec, library) if policy.carry_over == "passed" else []
     tx.add_attempt(
-        _new_submission(submission, spec, found), importer=IMPORTER, routed_to=routed_to, carried=carried
+        _new_submission(
+            submission, spec, found, readings=readings_to_draw(policy, submission.id, submission.attempt)
+        ),
+        importer=IMPORTER,
+        routed_to=routed_to,
+        carried=carried,
     )
     return None
 
@@ -274,7 +283,8 @@ def _write_chunk(
                         )
                     )
                     continue
-                tx.add_submission(_new_submission(submission, spec, found), importer=IMPORTER)
+                draw = readings_to_draw(programme.policy(submission.credential), submission.id, 1)
+                tx.add_submission(_new_submission(submission, spec, found, readings=draw), importer=IMPORTER)
                 stored[submission.id] = {1: submission.content_hash}
                 done.imported.append(submission.id)
             elif submission.content_hash in attempts.values():

@@ -82,6 +82,12 @@ class Store(Protocol):
     #: "sqlite" or "postgresql"
     backend: str
 
+    @property
+    def single_user(self) -> bool:
+        """Only its owner can open it: then `--assessor` may name anyone (otherwise the
+        login name is the identity)."""
+        ...
+
     def write(self, work: Callable[[Transaction], T]) -> T:
         """Run `work` in one write transaction; committed durably before returning."""
         ...
