@@ -20,9 +20,10 @@ from mcreview.core.prechecks import PreCheck, flags_of
 from mcreview.core.specs import Problem, Spec
 from mcreview.core.submissions import Attachment, Submission, SubmissionError, parse_submission
 from mcreview.core.yamlio import YamlProblem, load_yaml
+from mcreview.services.attachments import DEFAULT_LIMIT, store_content
 from mcreview.services.prechecks import PrecheckPool
 from mcreview.services.specfiles import read_text_file
-from mcreview.store.api import NewSubmission, Store
+from mcreview.store.api import NewAttachmentContent, NewSubmission, Store
 from mcreview.store.transaction import Transaction
 
 YAML_SUFFIXES = {".yaml", ".yml"}
@@ -118,7 +119,12 @@ def _attachment_path(submission: Submission, path: str | None) -> str | None:
     return str(resolved)
 
 
-def _new_submission(submission: Submission, spec: Spec, found: Sequence[PreCheck]) -> NewSubmission:
+def _new_submission(
+    submission: Submission,
+    spec: Spec,
+    found: Sequence[PreCheck],
+    contents: tuple[NewAttachmentContent, ...] = (),
+) -> NewSubmission:
     return NewSubmission(
         id=submission.id,
         credential=submission.credential,
@@ -134,7 +140,25 @@ def _new_submission(submission: Submission, spec: Spec, found: Sequence[PreCheck
         ),
         flags=flags_of(found),
         prechecks=tuple((c.component_id, c.kind, c.detail, c.start, c.end) for c in found),
+        contents=contents,
     )
+
+
+def _store_contents(
+    store: Store, chunk: Sequence[tuple[Submission, list[PreCheck]]], limit: int
+) -> list[tuple[NewAttachmentContent, ...]]:
+    """Each new submission's attachment files, filed in the queue before the chunk's write
+    (one file in memory at a time; a re-run finds them there already)."""
+    queued = store.read(lambda tx: tx.content_hashes([s.id for s, _ in chunk]))
+    return [
+        ()
+        if submission.id in queued
+        else tuple(
+            store_content(store, _attachment_path(submission, a.path), limit=limit)
+            for a in submission.attachments
+        )
+        for submission, _ in chunk
+    ]
 
 
 def store_spec(tx: Transaction, spec: Spec) -> None:
@@ -155,8 +179,10 @@ def _write_chunk(
     specs: dict[str, Spec],
     report: ImportReport,
     seen: dict[str, str],
+    attachment_limit: int = DEFAULT_LIMIT,
 ) -> None:
     """One short transaction: queue what is new in the chunk; report the rest."""
+    contents = _store_contents(store, chunk, attachment_limit)
 
     def work(tx: Transaction) -> tuple[list[str], list[str], list[Problem]]:
         imported: list[str] = []
@@ -166,7 +192,7 @@ def _write_chunk(
             store_spec(tx, spec)
         stored = tx.content_hashes([s.id for s, _ in chunk])
         batch_seen: dict[str, str] = {}
-        for submission, found in chunk:
+        for (submission, found), stored_contents in zip(chunk, contents, strict=True):
             existing = stored.get(submission.id) or batch_seen.get(submission.id) or seen.get(submission.id)
             if existing is not None:
                 if existing == submission.content_hash:
@@ -182,7 +208,7 @@ def _write_chunk(
                     )
                 continue
             spec = specs[submission.credential]
-            tx.add_submission(_new_submission(submission, spec, found), importer=IMPORTER)
+            tx.add_submission(_new_submission(submission, spec, found, stored_contents), importer=IMPORTER)
             batch_seen[submission.id] = submission.content_hash
             imported.append(submission.id)
         return imported, already, conflicts
@@ -204,6 +230,7 @@ def import_submissions(
     report: ImportReport,
     *,
     chunk_size: int = CHUNK,
+    attachment_limit: int = DEFAULT_LIMIT,
 ) -> None:
     """Queue checked submissions, committed a chunk at a time.
 
@@ -213,14 +240,21 @@ def import_submissions(
     seen: dict[str, str] = {}
     with PrecheckPool(specs) as pool:
         for chunk in pool.checked_chunks(submissions, chunk_size):
-            _write_chunk(store, chunk, specs, report, seen)
+            _write_chunk(store, chunk, specs, report, seen, attachment_limit)
 
 
 def import_paths(
-    store: Store, paths: Iterable[Path], specs: dict[str, Spec], *, chunk_size: int = CHUNK
+    store: Store,
+    paths: Iterable[Path],
+    specs: dict[str, Spec],
+    *,
+    chunk_size: int = CHUNK,
+    attachment_limit: int = DEFAULT_LIMIT,
 ) -> ImportReport:
     """Read, check and queue; the report says what happened to every file."""
     report = ImportReport()
     submissions = iter_submissions(paths, specs, report.rejected)
-    import_submissions(store, submissions, specs, report, chunk_size=chunk_size)
+    import_submissions(
+        store, submissions, specs, report, chunk_size=chunk_size, attachment_limit=attachment_limit
+    )
     return report

@@ -19,6 +19,7 @@ from mcreview.core.scoring import Outcome, evaluate
 from mcreview.core.specs import Spec
 from mcreview.core.vocabulary import DECIDABLE, OVERALL, Event, ReturnReason, Status
 from mcreview.core.vocabulary import Outcome as OutcomeName
+from mcreview.services.attachments import intact
 from mcreview.services.claims import (
     LEASE_SECONDS,
     ClaimedByOther,
@@ -30,6 +31,7 @@ from mcreview.services.claims import (
 )
 from mcreview.services.library import SpecLibrary, SpecMissing
 from mcreview.store.api import (
+    AttachmentContent,
     AttachmentRow,
     ClaimRow,
     DecisionRow,
@@ -177,6 +179,24 @@ class ReviewSession:
 
     def history(self, submission_id: str) -> list[EventRow]:
         return self.store.read(lambda tx: tx.events(submission_id))
+
+    def attachment_content(
+        self, submission_id: str, *, seq: int, attempt: int | None = None
+    ) -> AttachmentContent | None:
+        """The bytes of one attachment (`seq` as in SubmissionState.attachments; the current
+        attempt unless given), as imported; None when they are not in the queue (its
+        AttachmentRow.content_state says why)."""
+
+        def work(tx: Transaction) -> AttachmentContent | None:
+            row = self._row(tx, submission_id)
+            return tx.attachment_content(submission_id, row.attempt if attempt is None else attempt, seq)
+
+        content = self.store.read(work)
+        if content is not None and not intact(content):
+            raise ReviewError(
+                f"attachment {seq} of {submission_id} is damaged: its bytes do not match its hash"
+            )
+        return content
 
     # -- scoring -------------------------------------------------------------------
 

@@ -20,12 +20,15 @@ from typing import Protocol, TypeVar
 
 from mcreview.store.records import (
     OPEN_WORK,
+    AttachmentContent,
     AttachmentRow,
     ClaimRow,
+    ContentState,
     DecisionRow,
     EventRow,
     ExportDecision,
     ExportScore,
+    NewAttachmentContent,
     NewDecision,
     NewSubmission,
     QueueFilter,
@@ -35,18 +38,22 @@ from mcreview.store.records import (
     SubmissionKey,
     SubmissionRow,
     SyncBatchRow,
+    TableInfo,
 )
 from mcreview.store.transaction import Transaction
 
 T = TypeVar("T")
 
 __all__ = [
+    "AttachmentContent",
     "AttachmentRow",
     "ClaimRow",
+    "ContentState",
     "DecisionRow",
     "EventRow",
     "ExportDecision",
     "ExportScore",
+    "NewAttachmentContent",
     "NewDecision",
     "NewSubmission",
     "OPEN_WORK",
@@ -58,6 +65,7 @@ __all__ = [
     "SubmissionKey",
     "SubmissionRow",
     "SyncBatchRow",
+    "TableInfo",
     "Transaction",
 ]
 
@@ -69,6 +77,8 @@ class Store(Protocol):
     location: str
     #: "sqlite" or "postgresql"
     backend: str
+    #: things the person opening it should know (e.g. "readable by every user")
+    warnings: list[str]
 
     def write(self, work: Callable[[Transaction], T]) -> T:
         """Run `work` in one write transaction; committed durably before returning."""
