@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
+from mcreview.core.specs import Spec
 from mcreview.services.specfiles import load_spec_dir
 from mcreview.store import Store, open_store
 

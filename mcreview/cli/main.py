@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 import platformdirs
 
+from mcreview.cli.migrate import migrate_command
 from mcreview.cli.output import raw_json, say, warn
 from mcreview.cli.settings import Settings, default_assessor, default_db_path
 from mcreview.cli.sync import sync_command
@@ -113,14 +114,25 @@ def demo(settings: Settings, keep: bool) -> None:
 
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--attachment-limit",
+    "limit_mb",
+    type=click.IntRange(0, 1000),
+    default=20,
+    show_default=True,
+    envvar="MCREVIEW_ATTACHMENT_LIMIT_MB",
+    help="Largest attachment (MB) whose contents the queue keeps (env MCREVIEW_ATTACHMENT_LIMIT_MB).",
+)
 @click.pass_obj
-def import_command(settings: Settings, paths: tuple[Path, ...]) -> None:
+def import_command(settings: Settings, paths: tuple[Path, ...], limit_mb: int) -> None:
     """Queue submissions from YAML files, folders or .jsonl files."""
     from mcreview.services import importer
 
     specs = settings.specs()
     with settings.session() as session:
-        report = importer.import_paths(session.store, list(paths), specs)
+        report = importer.import_paths(
+            session.store, list(paths), specs, attachment_limit=limit_mb * 1024 * 1024
+        )
     for problem in report.rejected:
         warn(f"rejected: {problem}")
     for problem in report.conflicts:
@@ -220,6 +232,7 @@ def specs_check(settings: Settings, directory: Path | None) -> None:
 
 # Commands kept in their own modules register here, one line each.
 cli.add_command(history_command)
+cli.add_command(migrate_command)
 cli.add_command(release_command)
 cli.add_command(sync_command)
 

@@ -571,10 +571,13 @@ class Transaction:
             clauses.append("credential = ?")
             params.append(filters.credential)
         if filters.text:
+            # LIKE ignores ASCII case in SQLite but not in PostgreSQL: lower() both sides, so
+            # a search finds the same rows on both (ids, candidates and credentials are ASCII).
             clauses.append(
-                "(id LIKE ? ESCAPE '\\' OR candidate LIKE ? ESCAPE '\\' OR credential LIKE ? ESCAPE '\\')"
+                "(lower(id) LIKE ? ESCAPE '\\' OR lower(candidate) LIKE ? ESCAPE '\\'"
+                " OR lower(credential) LIKE ? ESCAPE '\\')"
             )
-            needle = _like_pattern(filters.text)
+            needle = _like_pattern(filters.text.lower())
             params.extend([needle, needle, needle])
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
