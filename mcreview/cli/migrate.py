@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from mcreview.cli.output import say, warn
+from mcreview.cli.output import say
 from mcreview.cli.settings import Settings
 from mcreview.store import StoreError, open_store
 
@@ -36,7 +36,6 @@ def migrate_command(settings: Settings, target: str) -> None:
         except StoreError as error:
             raise click.ClickException(str(error)) from None
         try:
-            warn(f"copying {source.location} to {destination.location}")
             verified = copy_queue(source, destination)
         except StoreError as error:
             raise click.ClickException(str(error)) from None
