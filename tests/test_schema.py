@@ -300,3 +300,63 @@ def test_exclusive_is_an_advisory_lock_held_across_transactions(pg_url):
     finally:
         first.close()
         second.close()
+
+
+def test_the_team_roles_of_docs_team_md(pg_server, specs, tmp_path):
+    """The setup docs/team.md gives: an owner role that creates and upgrades the schema, and
+    assessor logins in a team role that may read and write rows but not change the schema.
+    An assessor opening a queue that needs an upgrade is told, in one line, to let the owner."""
+    tag = f"{os.getpid()}_{next(_made)}"
+    owner, team, ana, db = f"mcr_owner_{tag}", f"mcr_team_{tag}", f"mcr_ana_{tag}", f"mcr_roles_{tag}"
+    statements = [
+        f"CREATE ROLE {owner} LOGIN PASSWORD 'owner-secret'",
+        f"CREATE ROLE {team} NOLOGIN",
+        f"CREATE ROLE {ana} LOGIN PASSWORD 'ana-secret' IN ROLE {team}",
+        f"CREATE DATABASE {db} OWNER {owner} ENCODING 'UTF8' TEMPLATE template0",
+        f"REVOKE ALL ON DATABASE {db} FROM PUBLIC",
+        f"GRANT CONNECT ON DATABASE {db} TO {team}",
+    ]
+    for statement in statements:
+        admin(pg_server, statement)
+    parts = urllib.parse.urlsplit(pg_server)
+
+    def url(role: str, password: str) -> str:
+        return parts._replace(
+            netloc=f"{role}:{password}@{parts.hostname}:{parts.port}", path=f"/{db}"
+        ).geturl()
+
+    try:
+        pg.create_schema(url(owner, "owner-secret"), stop_before=5)  # an older release's schema
+        for statement in [
+            f"GRANT USAGE ON SCHEMA public TO {team}",
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {team}",
+            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {team}",
+            f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public"
+            f" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {team}",
+            f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public"
+            f" GRANT USAGE, SELECT ON SEQUENCES TO {team}",
+        ]:
+            admin(url(owner, "owner-secret"), statement)
+        with pytest.raises(StoreError) as refused:
+            open_store(url(ana, "ana-secret"))
+        message = str(refused.value)
+        assert "needs upgrading to version 5" in message and "owns the database" in message
+        assert "\n" not in message and "ana-secret" not in message
+        open_store(url(owner, "owner-secret")).close()  # the owner upgrades it
+        store = open_store(url(ana, "ana-secret"))
+        try:
+            (tmp_path / "plan.txt").write_bytes(b"plan")
+            record = ppr_record(
+                attachments=[{"component": "action-plan", "path": "plan.txt", "description": ""}]
+            )
+            assert importer.import_paths(store, [write_yaml(tmp_path, "a.yaml", record)], specs).ok
+            ReviewSession(store, "ana").set_level("PPR-T-001", component_id="overview", level="Passing")
+            assert ReviewSession(store, "ana").attachment_content("PPR-T-001", seq=0).content == b"plan"
+            with pytest.raises(StoreError, match="must be owner|permission denied"):
+                store.write(lambda tx: tx.db.execute("DROP TABLE events"))
+        finally:
+            store.close()
+    finally:
+        admin(pg_server, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        for role in (ana, team, owner):
+            admin(pg_server, f"DROP ROLE IF EXISTS {role}")

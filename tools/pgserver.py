@@ -79,8 +79,15 @@ def install_if_absent() -> None:
         raise ServerUnavailable(
             "PostgreSQL is not installed: apt-get install postgresql (or set MCREVIEW_TEST_PG)"
         )
+    # Debian's package would create and start a cluster of its own on port 5432; the tests
+    # need only the binaries (they start their own server), so ask it not to.
+    conf = Path("/etc/postgresql-common/createcluster.conf")
+    if not conf.exists():
+        conf.parent.mkdir(parents=True, exist_ok=True)
+        conf.write_text("create_main_cluster = false\n", encoding="utf-8")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "postgresql"]):
+    install = ["apt-get", "install", "-y", "-qq", "-o", "Dpkg::Options::=--force-confold", "postgresql"]
+    for command in (["apt-get", "update", "-qq"], install):
         done = subprocess.run(command, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             tail = (done.stderr or done.stdout).strip().splitlines()[-1:]

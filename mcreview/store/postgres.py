@@ -299,6 +299,12 @@ def open_postgres(url: str) -> PostgresStore:
     except StoreError:
         conn.close()
         raise
+    except pg_errors.InsufficientPrivilege:
+        conn.close()
+        raise StoreError(
+            f"{target.location}: the queue's schema needs upgrading to version {SCHEMA_VERSION},"
+            " which this role may not do: open it once as the role that owns the database (docs/team.md)"
+        ) from None
     except psycopg.Error as error:
         conn.close()
         raise StoreError(
