@@ -441,6 +441,7 @@ def cmd_stress(args: argparse.Namespace) -> None:
             "errors": len(errors),
             "first_error": errors[0][-500:] if errors else "",
             "contended": sum(t["contended"] for t in team.tallies.values()),
+            "retries": team.retries,
             "exitcodes": team.exitcodes,
         }
     )

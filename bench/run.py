@@ -530,6 +530,7 @@ def bench_backends(
                 "per_s": median([r["per_s"] for r in runs]),
                 "events": median([r["events"] for r in runs]),
                 "s": median([r["s"] for r in runs]),
+                "retries": median([r["retries"] for r in runs]),
                 "runs": runs,
             }
             per_s = out["stress"][f"{backend}-{team}"]["per_s"]
@@ -934,7 +935,7 @@ def build_rows(results: dict, sizes: list[int]) -> list[list[str]]:
                         f"stress, {team} assessor processes, {backend} (writes/s)",
                         f"{2 * team} subs",
                         f"{r['per_s']:.0f}",
-                        f"{r['events']:.0f} writes in {r['s']:.1f}s",
+                        f"{r['events']:.0f} writes in {r['s']:.1f}s, {r['retries']:.0f} reruns",
                         f"{server['per_s'] / lite['per_s']:.2f}× SQLite" if backend == "postgresql" else "",
                         "",
                         "—",

@@ -45,6 +45,7 @@ class Tally:
     reopens: int = 0
     releases: int = 0
     errors: list[str] = field(default_factory=list)
+    retries: int = 0  # units of work the store ran again after a conflict (PostgreSQL)
     started: float = 0.0  # time.monotonic() (one clock for every process on Linux)
     finished: float = 0.0
 
@@ -169,6 +170,7 @@ def run(
                     raise AssertionError(f"{assessor} holds {held} but was refused: {error}") from error
                 held = held if still else None
         tally.finished = time.monotonic()
+        tally.retries = int(getattr(database, "retries", 0))
     except BaseException:
         tally.errors.append(traceback.format_exc())
     finally:
@@ -195,6 +197,10 @@ class Team:
     @property
     def events(self) -> int:
         return sum(int(t["events"]) for t in self.tallies.values())
+
+    @property
+    def retries(self) -> int:
+        return sum(int(t["retries"]) for t in self.tallies.values())
 
 
 def run_team(

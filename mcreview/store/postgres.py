@@ -172,6 +172,8 @@ class PostgresStore:
         #: things the person opening it should know (none yet on this backend)
         self.warnings: list[str] = []
         self._lock = threading.RLock()  # one unit of work at a time on this connection
+        #: units of work run again after a serialisation failure or deadlock (for measuring)
+        self.retries = 0
 
     # -- connections ---------------------------------------------------------------
 
@@ -199,6 +201,7 @@ class PostgresStore:
                     return self._run(work, "BEGIN ISOLATION LEVEL SERIALIZABLE")
                 except RETRYABLE as error:
                     tries += 1
+                    self.retries += 1
                     if time.monotonic() > deadline:
                         raise StoreError(
                             f"{self.location}: gave up after {tries} conflicting tries:"
