@@ -151,6 +151,12 @@ def db_target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> s
 
 
 @pytest.fixture
+def db_path(db_target: str) -> str:
+    """db_target's old name, so tests written before the PostgreSQL backend run on both."""
+    return db_target
+
+
+@pytest.fixture
 def database(db_target: str) -> Iterator[Store]:
     store = open_store(db_target)
     yield store
