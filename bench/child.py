@@ -315,7 +315,7 @@ async def _interact(args: argparse.Namespace) -> None:
 
 def cmd_durable(args: argparse.Namespace) -> None:
     from mcreview.services.session import ReviewSession
-    from mcreview.store import open_store
+    from mcreview.store import is_server_url, open_store
 
     session = ReviewSession(open_store(args.db), args.assessor)
     session.claim(args.sid)
@@ -329,6 +329,9 @@ def cmd_durable(args: argparse.Namespace) -> None:
         times.append((time.perf_counter() - t0) * 1000)
     session.release(args.sid)
     session.store.close()
+    if is_server_url(args.db):
+        emit({"set_level_ms": times, "bare_commit_ms": _pg_floor(args.db, args.n)})
+        return
 
     # Floor 1: the same write as one bare statement in BEGIN IMMEDIATE/COMMIT; same pragmas, same disk.
     floor_dir = Path(tempfile.mkdtemp(dir=Path(args.db).parent, prefix="floor-"))
@@ -357,6 +360,91 @@ def cmd_durable(args: argparse.Namespace) -> None:
         path.unlink()
     floor_dir.rmdir()
     emit({"set_level_ms": times, "bare_commit_ms": bare, "fsync_ms": fsyncs})
+
+
+def _pg_floor(url: str, n: int) -> list[float]:
+    """The same write as one bare upsert, autocommitted with synchronous_commit on, same server."""
+    import psycopg
+
+    bare: list[float] = []
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET synchronous_commit = on")
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_floor (k text PRIMARY KEY, v text)")
+        for press in range(n):
+            t0 = time.perf_counter()
+            conn.execute(
+                "INSERT INTO bench_floor VALUES ('x', %s) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
+                (str(press % 2),),
+            )
+            bare.append((time.perf_counter() - t0) * 1000)
+        conn.execute("DROP TABLE bench_floor")
+    return bare
+
+
+# -- a queue moved to PostgreSQL, and the multi-process stress run ----------------------------------------
+
+
+def cmd_copy(args: argparse.Namespace) -> None:
+    from mcreview.store import open_store
+    from mcreview.store.copy import copy_queue
+
+    source, target = open_store(args.src), open_store(args.db)
+    t0 = time.perf_counter()
+    verified = copy_queue(source, target)
+    emit({"rows": sum(t.rows for t in verified), "s": time.perf_counter() - t0})
+    source.close()
+    target.close()
+
+
+def cmd_stress(args: argparse.Namespace) -> None:
+    """N assessor processes on one fresh queue (tests/stress_worker.py, as the stress test
+    runs them): committed writes per second from the barrier to the last one's finish."""
+    sys.path.append(str(Path(os.environ["PYTHONPATH"]) / "tests"))
+    import stress_worker
+
+    from mcreview.services import importer
+    from mcreview.services.specfiles import default_specs_dir, load_spec_dir
+    from mcreview.store import open_store
+
+    ids = [f"PPR-S-{n:04d}" for n in range(args.submissions)]
+    folder = Path(tempfile.mkdtemp(prefix="stress-"))
+    words = " ".join(["practice"] * 420)
+    with open(folder / "queue.jsonl", "w", encoding="utf-8") as handle:
+        for n, sid in enumerate(ids):
+            record = {
+                "id": sid,
+                "credential": "positive-professional-relationships",
+                "submitted": "2026-10-01",
+                "candidate": f"C-{20000 + n}",
+                "responses": {
+                    "overview": " ".join(["practice"] * 400),
+                    "action-plan": "## Goals\n\n- " + " ".join(["practice"] * 200),
+                    "case-study": " ".join(["practice"] * 300),
+                    "reflection": words,
+                },
+            }
+            handle.write(json.dumps(record) + "\n")
+    specs, _ = load_spec_dir(default_specs_dir())
+    store = open_store(args.db)
+    assert importer.import_paths(store, [folder / "queue.jsonl"], specs).ok
+    store.close()
+    (folder / "queue.jsonl").unlink()
+    folder.rmdir()
+    assessors = [f"assessor{n}" for n in range(args.assessors)]
+    team = stress_worker.run_team(args.db, assessors, ids, args.operations, True, timeout=600)
+    errors = [e for t in team.tallies.values() for e in t["errors"]]
+    emit(
+        {
+            "events": team.events,
+            "s": team.seconds,
+            "per_s": team.events / team.seconds if team.seconds else 0.0,
+            "errors": len(errors),
+            "first_error": errors[0][-500:] if errors else "",
+            "contended": sum(t["contended"] for t in team.tallies.values()),
+            "retries": team.retries,
+            "exitcodes": team.exitcodes,
+        }
+    )
 
 
 # -- import and its floor -----------------------------------------------------------------------------
@@ -513,6 +601,14 @@ def main() -> None:
     durable.add_argument("--sid", required=True)
     durable.add_argument("--component", required=True)
     durable.add_argument("--n", type=int, default=200)
+    copy = sub.add_parser("copy")
+    copy.add_argument("--src", required=True)
+    copy.add_argument("--db", required=True)
+    stress = sub.add_parser("stress")
+    stress.add_argument("--db", required=True)
+    stress.add_argument("--assessors", type=int, required=True)
+    stress.add_argument("--submissions", type=int, required=True)
+    stress.add_argument("--operations", type=int, default=60)
     for name in ("import", "floor-insert"):
         command = sub.add_parser(name)
         command.add_argument("--src", required=True)
@@ -524,6 +620,8 @@ def main() -> None:
         "poll": cmd_poll,
         "interact": cmd_interact,
         "durable": cmd_durable,
+        "copy": cmd_copy,
+        "stress": cmd_stress,
         "import": cmd_import,
         "floor-insert": cmd_floor_insert,
     }[args.command](args)

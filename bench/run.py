@@ -5,8 +5,11 @@
 Generates synthetic submissions, imports them, and measures import throughput, queue
 first paint (headless and in tmux) and peak memory, opening a 2,000-word submission,
 keystroke-to-durable latency, bytes written to a real terminal per key, and
-`mcreview sync DEST --all`; beside each, the floor it is compared with. Prints a
-table and writes bench/out/results.json and bench/out/results.md.
+`mcreview sync DEST --all`; beside each, the floor it is compared with. Then SQLite and
+PostgreSQL side by side: level key to durable on the same queue, and the multi-process
+stress run's throughput with 8 and with 32 assessors (--pg: a server URL, or `auto` to
+start a throwaway one on loopback with tools/pgserver.py, or `off`). Prints a table and
+writes bench/out/results.json and bench/out/results.md.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent  # replaced by a snapshot of the app in main(), unless --no-snapshot
-SNAPSHOT_PARTS = ("mcreview", "specs", "sample_queue", "pyproject.toml")
+SNAPSHOT_PARTS = ("mcreview", "specs", "sample_queue", "pyproject.toml", "tests/stress_worker.py")
 gen = seed = None  # bench/gen.py and bench/seed.py, imported once the app's source is fixed
 
 PY = sys.executable
@@ -45,7 +48,8 @@ TMUX_POLL_S = 0.010
 PAINT_RUNS_MIN = 5  # first-paint runs are about a second each: take at least this many
 SHARE_DECIDED = 0.30
 SHARE_IN_REVIEW = 0.10
-PHASES = ("import", "paint", "interact", "durable", "bytes", "sync")
+PHASES = ("import", "paint", "interact", "durable", "bytes", "sync", "backends")
+STRESS_TEAMS = (8, 32)
 TARGETS = {
     "paint_vs_bare": 1.5,
     "paint_vs_small": 1.2,
@@ -74,6 +78,7 @@ def snapshot_app(work: Path, app: Path) -> tuple[Path, str]:
         if source.is_dir():
             shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))
         elif source.exists():
+            (target / part).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / part)
     for path in sorted((target / "mcreview").rglob("*")):
         if path.is_file():
@@ -424,6 +429,113 @@ def bench_durable(db: Path, repeat: int, presses: int, results: dict) -> None:
         k: {"p50": median(v), "p99": pct(v, 99), "max": max(v), "n": len(v)} for k, v in pooled.items()
     }
     log(f"set_level in-process p99 {results['durable']['set_level_ms']['p99']:.1f} ms")
+
+
+# -- SQLite and PostgreSQL side by side --------------------------------------------------------------
+
+
+class PgServer:
+    """Where the PostgreSQL measurements run: databases made (and dropped) on a server."""
+
+    def __init__(self, spec: str) -> None:
+        self.started = None
+        if spec == "auto":
+            sys.path.append(str(BENCH.parent / "tools"))
+            import pgserver
+
+            self.started = pgserver.start()
+            self.url = self.started.url
+        else:
+            self.url = spec
+        self.made: list[str] = []
+
+    def database(self, name: str) -> str:
+        import urllib.parse
+
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name}")
+        self.made.append(name)
+        return urllib.parse.urlsplit(self.url)._replace(path=f"/{name}").geturl()
+
+    def close(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            for name in self.made:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        if self.started is not None:
+            import pgserver
+
+            pgserver.stop(self.started)
+
+
+def bench_backends(
+    dbs: dict[int, Path], work: Path, repeat: int, presses: int, operations: int, pg: PgServer, results: dict
+) -> None:
+    """Level key → durable (in-process set_level) on the same queue in both backends (the
+    smallest size, copied to PostgreSQL with mcreview's own copy), and stress throughput:
+    N assessor processes on a fresh queue of 2N submissions, with hand-offs."""
+    import sqlite3
+
+    n = min(dbs)
+    source = dbs[n]
+    conn = sqlite3.connect(source)
+    sid = conn.execute(
+        "SELECT id FROM submissions WHERE status = 'pending' AND credential = ? AND id != ?"
+        " ORDER BY submitted, id LIMIT 1",
+        (gen.LONG_CREDENTIAL, gen.LONG_ID),
+    ).fetchone()[0]
+    conn.close()
+    url = pg.database(f"mcreview_bench_{n}")
+    _, copied = run_child(["copy", "--src", str(source), "--db", url])
+    log(f"copied the {n:,} queue to PostgreSQL: {copied['rows']:,} rows in {copied['s']:.1f}s")
+    out: dict = {"n": n, "copy_s": copied["s"], "durable": {}, "stress": {}}
+    for backend, target in (("sqlite", str(source)), ("postgresql", url)):
+        pooled: dict[str, list[float]] = {}
+        for _ in range(repeat):
+            if backend == "sqlite":
+                seed.reset_submission(source, sid)
+            _, r = run_child(
+                ["durable", "--db", target, "--sid", sid, "--component", LONG_COMPONENT]
+                + ["--n", str(max(50, presses // repeat))]
+            )
+            for key, values in r.items():
+                pooled.setdefault(key, []).extend(values)
+        out["durable"][backend] = {
+            k: {"p50": median(v), "p99": pct(v, 99), "max": max(v), "n": len(v)} for k, v in pooled.items()
+        }
+        log(f"{backend}: set_level p99 {out['durable'][backend]['set_level_ms']['p99']:.1f} ms")
+    seed.reset_submission(source, sid)
+    for team in STRESS_TEAMS:
+        for backend in ("sqlite", "postgresql"):
+            runs = []
+            for attempt in range(repeat):
+                if backend == "sqlite":
+                    path = work / f"stress-{team}.db"
+                    remove_db(path)
+                    target = str(path)
+                else:
+                    target = pg.database(f"mcreview_stress_{team}_{attempt}")
+                _, r = run_child(
+                    ["stress", "--db", target, "--assessors", str(team), "--submissions", str(2 * team)]
+                    + ["--operations", str(operations)]
+                )
+                if r["errors"]:
+                    raise RuntimeError(f"stress {backend} {team}: {r['errors']} errors: {r['first_error']}")
+                runs.append(r)
+            out["stress"][f"{backend}-{team}"] = {
+                "per_s": median([r["per_s"] for r in runs]),
+                "events": median([r["events"] for r in runs]),
+                "s": median([r["s"] for r in runs]),
+                "retries": median([r["retries"] for r in runs]),
+                "runs": runs,
+            }
+            per_s = out["stress"][f"{backend}-{team}"]["per_s"]
+            log(f"stress {backend} {team} assessors: {per_s:.0f} writes/s")
+    results["backends"] = out
 
 
 # -- bytes to a real terminal -----------------------------------------------------------------------------
@@ -800,6 +912,35 @@ def build_rows(results: dict, sizes: list[int]) -> list[list[str]]:
                 verdict(it["tab_again_ms"]["p50"] < limit),
             ]
         )
+    be = results.get("backends")
+    if be:
+        for backend in ("sqlite", "postgresql"):
+            s, b = be["durable"][backend]["set_level_ms"], be["durable"][backend]["bare_commit_ms"]
+            rows.append(
+                [
+                    f"level → durable, set_level, {backend} (ms)",
+                    f"{be['n']:,}",
+                    f"p50 {s['p50']:.1f} / p99 {s['p99']:.1f}",
+                    f"bare commit p50 {b['p50']:.1f} / p99 {b['p99']:.1f}",
+                    f"{s['p99'] / b['p99']:.2f}× bare p99",
+                    "p99 < 10 ms",
+                    verdict(s["p99"] < TARGETS["durable_p99_ms"]),
+                ]
+            )
+        for team in STRESS_TEAMS:
+            lite, server = be["stress"][f"sqlite-{team}"], be["stress"][f"postgresql-{team}"]
+            for backend, r in (("sqlite", lite), ("postgresql", server)):
+                rows.append(
+                    [
+                        f"stress, {team} assessor processes, {backend} (writes/s)",
+                        f"{2 * team} subs",
+                        f"{r['per_s']:.0f}",
+                        f"{r['events']:.0f} writes in {r['s']:.1f}s, {r['retries']:.0f} reruns",
+                        f"{server['per_s'] / lite['per_s']:.2f}× SQLite" if backend == "postgresql" else "",
+                        "",
+                        "—",
+                    ]
+                )
     du = results.get("durable")
     if du:
         s, b, f = du["set_level_ms"], du["bare_commit_ms"], du["fsync_ms"]
@@ -997,6 +1138,15 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, default=BENCH / "out")
     parser.add_argument(
+        "--pg",
+        default="auto",
+        help="PostgreSQL for the 'backends' phase: a URL of a role that may create databases,"
+        " 'auto' (start a throwaway server on loopback) or 'off'",
+    )
+    parser.add_argument(
+        "--stress-ops", type=int, default=60, help="operations per assessor in the stress runs"
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="also write pyinstrument profiles to OUT/profiles"
     )
     parser.add_argument("--no-snapshot", action="store_true", help="run the working tree, not a copy of it")
@@ -1074,6 +1224,12 @@ def main() -> None:
         bench_bytes(big, repeat, args.keys, results)
     if "sync" in phases:
         bench_sync(syncs, args.workdir, repeat, results)
+    if "backends" in phases and args.pg != "off":
+        pg = PgServer(args.pg)
+        try:
+            bench_backends(dbs, args.workdir, repeat, args.presses, args.stress_ops, pg, results)
+        finally:
+            pg.close()
     results["elapsed_s"] = time.monotonic() - started
     rows = build_rows(results, sizes)
     results["table"] = [dict(zip(HEADER, row, strict=True)) for row in rows]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from conftest import sql
+
 from mcreview.core.vocabulary import Event
 from mcreview.store.api import EventRow
 
@@ -21,7 +23,8 @@ def replay_scores(database) -> dict[ScoreKey, str]:
     """
     revision: dict[str, int] = {}
     scores: dict[ScoreKey, str] = {}
-    rows = database.conn.execute(
+    rows = sql(
+        database,
         f"SELECT {_COLUMNS} FROM events WHERE action IN (?, ?, ?) ORDER BY id",
         (Event.IMPORT, Event.SCORE, Event.REVISE),
     )
@@ -48,5 +51,5 @@ def replay_scores(database) -> dict[ScoreKey, str]:
 
 def current_scores(database) -> dict[ScoreKey, str]:
     """The scores table in the same shape as replay_scores, for comparison."""
-    rows = database.conn.execute("SELECT submission_id, revision, assessor, component_id, level FROM scores")
+    rows = sql(database, "SELECT submission_id, revision, assessor, component_id, level FROM scores")
     return {(r[0], r[1], r[2], r[3]): r[4] for r in rows}

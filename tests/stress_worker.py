@@ -1,19 +1,23 @@
-"""One assessor in the multi-process stress test (tests/test_team.py).
+"""One assessor in the multi-process stress test (tests/test_team.py), and the team of
+them (`run_team`, also what bench/run.py measures throughput with).
 
-Runs in its own OS process (multiprocessing 'spawn'), so it imports nothing from
-pytest or conftest. It opens its own connection, waits at the start barrier,
-then does a bounded, seeded series of claims, scores, comments, decisions,
-reopens and releases through the same domain functions the screens use.
+Each runs in its own OS process (multiprocessing 'spawn'), so it imports nothing from
+pytest or conftest. It opens its own connection (a SQLite file or a PostgreSQL URL),
+waits at the start barrier, then does a bounded, seeded series of claims, scores,
+comments, decisions, reopens and releases through the same domain functions the
+screens use.
 
-Expected refusals (ClaimedByOther when claiming) are counted. Anything else
-that escapes, above all sqlite3.OperationalError "database is locked", goes back
-to the parent as an error and fails the test; so does a ReviewError on a
-submission this worker holds, since holding the claim must make every write ours.
+Expected refusals (ClaimedByOther when claiming) are counted. Anything else that
+escapes, above all "database is locked" or a serialisation failure the store did not
+retry, goes back to the parent as an error and fails the test; so does a ReviewError
+on a submission this worker holds, since holding the claim must make every write ours.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import random
+import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +26,7 @@ from mcreview.core.scoring import EARNED, INCOMPLETE, evaluate
 from mcreview.core.vocabulary import OVERALL, Status
 from mcreview.services.claims import ClaimedByOther
 from mcreview.services.session import ReviewError, ReviewSession
-from mcreview.store.sqlite import open_sqlite
+from mcreview.store import open_store
 
 BARRIER_TIMEOUT = 60  # safety net only: the parent sets the event once every worker is ready
 
@@ -41,6 +45,9 @@ class Tally:
     reopens: int = 0
     releases: int = 0
     errors: list[str] = field(default_factory=list)
+    retries: int = 0  # units of work the store ran again after a conflict (PostgreSQL)
+    started: float = 0.0  # time.monotonic() (one clock for every process on Linux)
+    finished: float = 0.0
 
 
 def _choose_level(rng: random.Random, component: Any) -> str:
@@ -122,7 +129,7 @@ def _work_on(database: Any, rng: random.Random, tally: Tally, sid: str, step: in
 
 
 def run(
-    db_path: str,
+    target: str,
     assessor: str,
     submission_ids: list[str],
     seed: int,
@@ -138,11 +145,12 @@ def run(
     database = None
     signalled = False
     try:
-        database = open_sqlite(db_path)
+        database = open_store(target)
         ready.put(assessor)
         signalled = True
         if not start.wait(BARRIER_TIMEOUT):
             raise RuntimeError("start barrier never opened")
+        tally.started = time.monotonic()
         held: str | None = None
         for step in range(operations):
             if held is None:
@@ -161,11 +169,74 @@ def run(
                 except ReviewError as error:
                     raise AssertionError(f"{assessor} holds {held} but was refused: {error}") from error
                 held = held if still else None
+        tally.finished = time.monotonic()
+        tally.retries = int(getattr(database, "retries", 0))
     except BaseException:
         tally.errors.append(traceback.format_exc())
     finally:
         if not signalled:  # never leave the parent waiting at the barrier
             ready.put(assessor)
         if database is not None:
-            database.conn.close()
+            database.close()
         results.put(tally.__dict__)
+
+
+@dataclass
+class Team:
+    tallies: dict[str, dict[str, Any]]  # assessor -> Tally as a dict
+    exitcodes: list[int | None]
+
+    @property
+    def seconds(self) -> float:
+        """From the first worker's start to the last one's finish, once all were connected."""
+        done = [t for t in self.tallies.values() if t["finished"]]
+        if not done:
+            return 0.0
+        return max(t["finished"] for t in done) - min(t["started"] for t in done)
+
+    @property
+    def events(self) -> int:
+        return sum(int(t["events"]) for t in self.tallies.values())
+
+    @property
+    def retries(self) -> int:
+        return sum(int(t["retries"]) for t in self.tallies.values())
+
+
+def run_team(
+    target: str,
+    assessors: list[str],
+    submission_ids: list[str],
+    operations: int,
+    handoff: bool,
+    *,
+    timeout: float = 120,
+    seed: int = 1000,
+) -> Team:
+    """One process per assessor on one queue, all released at once from a barrier."""
+    ctx = multiprocessing.get_context("spawn")
+    ready, results, start = ctx.Queue(), ctx.Queue(), ctx.Event()
+    processes = [
+        ctx.Process(
+            target=run,
+            args=(target, name, submission_ids, seed + n, operations, handoff, ready, start, results),
+            name=name,
+        )
+        for n, name in enumerate(assessors)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        for _ in processes:  # every worker connected: open the barrier for all at once
+            ready.get(timeout=timeout)
+        start.set()
+        tallies = {t["assessor"]: t for t in (results.get(timeout=timeout) for _ in processes)}
+    finally:
+        start.set()
+        for process in processes:
+            process.join(timeout)
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+                process.join()
+    return Team(tallies, [p.exitcode for p in processes])

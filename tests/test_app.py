@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import SPECS_DIR
+from conftest import SPECS_DIR, sql
 from textual.geometry import Region
 from textual.widgets import DataTable
 
 from mcreview.services import importer
 from mcreview.services.session import ReviewSession
 from mcreview.services.specfiles import load_spec_dir
-from mcreview.store.sqlite import open_sqlite
+from mcreview.store import open_store
 from mcreview.tui.app import build_app
 from mcreview.tui.screens.decision_screen import DecisionScreen
 from mcreview.tui.screens.queue_screen import QueueScreen
@@ -20,12 +20,12 @@ from mcreview.tui.screens.review_screen import ReviewScreen
 TODAY = dt.date(2026, 11, 23)
 
 
-def query(path, sql: str, params=()):
-    database = open_sqlite(path)
+def query(target, statement: str, params=()):
+    database = open_store(target)
     try:
-        return database.conn.execute(sql, params).fetchall()
+        return sql(database, statement, params)
     finally:
-        database.conn.close()
+        database.close()
 
 
 def first_ppr(path) -> str:
@@ -171,9 +171,9 @@ async def test_revise_keeps_the_old_decision(sample_db):
 
 async def test_claimed_submission_is_read_only_for_another_assessor(sample_db):
     submission_id = first_ppr(sample_db)
-    database = open_sqlite(sample_db)
+    database = open_store(sample_db)
     ReviewSession(database, "ana").claim(submission_id)
-    database.conn.close()
+    database.close()
     app = build_app(sample_db, "ben", TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_submission(pilot, submission_id)
@@ -208,16 +208,16 @@ async def test_help_screen_lists_the_keys(sample_db):
         assert isinstance(app.screen, QueueScreen)
 
 
-async def test_escape_sequences_in_a_response_are_shown_as_text(tmp_path):
+async def test_escape_sequences_in_a_response_are_shown_as_text(tmp_path, db_target):
     from conftest import ppr_record, write_yaml
 
     record = ppr_record()
     record["responses"]["overview"] = "before \x1b[2J\x1b]0;pwned\x07 after [bold]x[/bold]"
-    path = tmp_path / "q.db"
-    database = open_sqlite(path)
+    path = db_target
+    database = open_store(path)
     specs, _ = load_spec_dir(SPECS_DIR)
     importer.import_paths(database, [write_yaml(tmp_path, "a.yaml", record)], specs)
-    database.conn.close()
+    database.close()
     app = build_app(path, "ana", TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_submission(pilot, "PPR-T-001")
@@ -229,10 +229,10 @@ async def test_escape_sequences_in_a_response_are_shown_as_text(tmp_path):
 def test_state_reads_back_from_the_database(sample_db):
     """What the review screen shows is what load_submission reads: one source of truth."""
     submission_id = first_ppr(sample_db)
-    database = open_sqlite(sample_db)
+    database = open_store(sample_db)
     ReviewSession(database, "ana").set_level(submission_id, component_id="overview", level="Passing")
     assert ReviewSession(database, "reader").load(submission_id).levels == {"overview": "Passing"}
-    database.conn.close()
+    database.close()
 
 
 async def test_history_key_shows_the_audit_trail(sample_db):
@@ -247,8 +247,8 @@ async def test_history_key_shows_the_audit_trail(sample_db):
         assert isinstance(app.screen, ReviewScreen)
 
 
-async def test_empty_queue_says_how_to_fill_it(tmp_path):
-    app = build_app(tmp_path / "empty.db", "ana", TODAY)
+async def test_empty_queue_says_how_to_fill_it(db_target):
+    app = build_app(db_target, "ana", TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         assert "mcreview import PATH" in widget_text(app.screen.query_one("#queue-page"))
         await pilot.press("o", "enter")  # nothing to open: no crash, still the queue

@@ -14,13 +14,13 @@ from mcreview.cli import cli
 
 
 @pytest.fixture
-def run(db_path):
+def run(db_target):
     runner = CliRunner()
 
     def invoke(*args: str):
         return runner.invoke(
             cli,
-            ["--db", str(db_path), "--specs", str(SPECS_DIR), "--assessor", "ana", *args],
+            ["--db", str(db_target), "--specs", str(SPECS_DIR), "--assessor", "ana", *args],
             catch_exceptions=False,
         )
 

@@ -20,8 +20,8 @@ from mcreview.store import sqlite as sqlite_store
 from mcreview.store.sqlite import open_sqlite
 
 
-def test_connection_settings(database):
-    conn = database.conn
+def test_connection_settings(sqlite_database):
+    conn = sqlite_database.conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == sqlite_store.BUSY_TIMEOUT_MS
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
@@ -76,6 +76,7 @@ def test_upgrade_from_first_schema_keeps_data(tmp_path, specs):
         "m005_resubmissions",
         "m006_sync_formats",
         "m007_readings",
+        "m008_attachment_contents",
     ]
     assert upgraded.schema_version() == sqlite_store.SCHEMA_VERSION
     state = ReviewSession(upgraded, "reader").load("PPR-T-001")

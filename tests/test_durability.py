@@ -15,11 +15,11 @@ import termios
 import time
 
 import pytest
-from conftest import SAMPLE_DIR, SPECS_DIR
+from conftest import SAMPLE_DIR, SPECS_DIR, sql, sql_row, sql_value
 
 from mcreview.services import importer
 from mcreview.services.specfiles import load_spec_dir
-from mcreview.store.sqlite import open_sqlite
+from mcreview.store import open_store
 from mcreview.tui.app import build_app
 from mcreview.tui.screens.review_screen import ReviewScreen
 
@@ -76,25 +76,26 @@ class PtyApp:
         os.close(self.master)
 
 
-def count(path, sql: str) -> int:
-    database = open_sqlite(path)
+def count(path, statement: str) -> int:
+    database = open_store(path)
     try:
-        return database.conn.execute(sql).fetchone()[0]
+        return sql_value(database, statement)
     finally:
-        database.conn.close()
+        database.close()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
-async def test_kill_9_mid_session_loses_nothing(tmp_path):
-    path = tmp_path / "queue.db"
-    database = open_sqlite(path)
+async def test_kill_9_mid_session_loses_nothing(db_target):
+    path = db_target
+    database = open_store(path)
     specs, _ = load_spec_dir(SPECS_DIR)
     importer.import_paths(database, [SAMPLE_DIR], specs)
-    first = database.conn.execute(
+    first = sql_value(
+        database,
         "SELECT id FROM submissions WHERE credential = 'positive-professional-relationships'"
-        " ORDER BY submitted, id LIMIT 1"
-    ).fetchone()[0]
-    database.conn.close()
+        " ORDER BY submitted, id LIMIT 1",
+    )
+    database.close()
 
     app = PtyApp(path, "ana")
     try:
@@ -115,13 +116,12 @@ async def test_kill_9_mid_session_loses_nothing(tmp_path):
     finally:
         app.kill()
 
-    database = open_sqlite(path)
-    assert database.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    rows = database.conn.execute(
-        "SELECT submission_id, component_id, level FROM scores ORDER BY component_id"
-    ).fetchall()
-    comment = database.conn.execute("SELECT component_id, body FROM comments").fetchone()
-    database.conn.close()
+    database = open_store(path)
+    if database.backend == "sqlite":
+        assert sql_row(database, "PRAGMA integrity_check") == ("ok",)
+    rows = sql(database, "SELECT submission_id, component_id, level FROM scores ORDER BY component_id")
+    comment = sql_row(database, "SELECT component_id, body FROM comments")
+    database.close()
     assert rows == [
         (first, "action-plan", "Basic"),
         (first, "case-study", "Proficient"),
@@ -141,12 +141,12 @@ async def test_kill_9_mid_session_loses_nothing(tmp_path):
         assert screen.read_only_reason is None  # the crashed session's own claim is renewed
 
 
-async def test_a_comment_being_typed_survives_kill_9(tmp_path):
-    path = tmp_path / "queue.db"
-    database = open_sqlite(path)
+async def test_a_comment_being_typed_survives_kill_9(db_target):
+    path = db_target
+    database = open_store(path)
     specs, _ = load_spec_dir(SPECS_DIR)
     importer.import_paths(database, [SAMPLE_DIR], specs)
-    database.conn.close()
+    database.close()
 
     app = PtyApp(path, "ana")
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE_DIR, SPECS_DIR
+from conftest import SAMPLE_DIR, SPECS_DIR, dump, sql, sql_row, sql_value
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from ob3_schema import SCHEMA_ID, check_credential
@@ -92,7 +92,7 @@ def credentials(folder: Path) -> dict[str, dict]:
 
 def decided_order(database):
     order = [
-        r[0] for r in database.conn.execute("SELECT submission_id FROM decisions ORDER BY decided_at, 1")
+        r[0] for r in sql(database, "SELECT submission_id FROM decisions ORDER BY decided_at, 1")
     ]
     return order.index
 
@@ -117,8 +117,8 @@ def test_csv_carries_what_an_importer_needs(database, sample, dest):
     assert (override["part3"], override["part3_title"]) == ("fail", "Reflection")
     assert override["credential_title"] == "Positive Professional Relationships"
     assert override["credential_version"] == rubric_of(database, OVERRIDE).spec.version
-    stored = database.conn.execute("SELECT spec_hash FROM submissions WHERE id = ?", (OVERRIDE,))
-    assert override["rubric_hash"] == stored.fetchone()[0]
+    stored = sql_value(database, "SELECT spec_hash FROM submissions WHERE id = ?", (OVERRIDE,))
+    assert override["rubric_hash"] == stored
     assert (override["readers"], override["resolution"], override["attempt"]) == ("ana", "single", "1")
 
     assert (rows[EARNED]["decision"], rows[EARNED]["computed"], rows[EARNED]["override"]) == (
@@ -190,10 +190,8 @@ def test_ob3_document_describes_the_rubric_and_the_levels_reached(database, samp
     ]
     assert document["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert document["issuer"]["name"] == PROGRAMME and document["issuer"]["type"] == ["Profile"]
-    decided_at = database.conn.execute(
-        "SELECT decided_at FROM decisions WHERE submission_id = ?", (OVERRIDE,)
-    )
-    assert document["validFrom"] == decided_at.fetchone()[0][:19] + "Z"
+    decided_at = sql_value(database, "SELECT decided_at FROM decisions WHERE submission_id = ?", (OVERRIDE,))
+    assert document["validFrom"] == decided_at[:19] + "Z"
 
     subject = document["credentialSubject"]
     assert subject["identifier"] == [
@@ -279,7 +277,7 @@ def test_ob3_ids_are_stable_uris(database, sample, dest, tmp_path):
 
 
 def test_issuer_from_the_spec_or_the_setting(database, sample, dest):
-    before = list(database.conn.iterdump())
+    before = {name: rows for name, rows in dump(database).items() if name != "sync_batches"}
     # The sample's Positive Professional Relationships spec names no issuer.
     with pytest.raises(sync.SyncError) as raised:
         sync.sync(database, dest, "ana", fmt=Ob3Format())
@@ -288,12 +286,10 @@ def test_issuer_from_the_spec_or_the_setting(database, sample, dest):
         " give one with --issuer-name (or MCREVIEW_ISSUER_NAME)"
     )
     assert list(dest.iterdir()) == []
-    assert database.conn.execute("SELECT count(*) FROM sync_batches").fetchone() == (0,)
+    assert sql_value(database, "SELECT count(*) FROM sync_batches") == 0
     with pytest.raises(sync.SyncError, match="names no issuer"):
         sync.sync(database, dest, "ana", fmt=Ob3Format(), dry_run=True)
-    assert [line for line in database.conn.iterdump() if "sync_batches" not in line] == [
-        line for line in before if "sync_batches" not in line
-    ]
+    assert {name: rows for name, rows in dump(database).items() if name != "sync_batches"} == before
 
     named = rubric_of(database, EARNED)
     assert Ob3Format().issuer(named)["name"] == "Missouri micro-credential library (ELN)"
@@ -323,7 +319,7 @@ def test_an_interrupted_ob3_sync_recovers_like_csv(database, sample, dest, step,
     assert fs.seen[step] == call
     assert any(n.endswith("-manifest.json") for n in visible(dest)) == reached
     assert len(unsynced(database, "ob3")) == 4  # nothing counts as sent yet
-    assert database.conn.execute("SELECT id, finished_at FROM sync_batches").fetchall() == [(1, None)]
+    assert sql(database, "SELECT id, finished_at FROM sync_batches") == [(1, None)]
 
     dry = sync.sync(database, dest, "ana", fmt=ob3(), dry_run=True)
     assert [(i.batch, i.format, i.reached_destination) for i in dry.interrupted] == [(1, "ob3", reached)]
@@ -341,7 +337,7 @@ def test_an_interrupted_ob3_sync_recovers_like_csv(database, sample, dest, step,
     assert set(credentials(dest)) == {EARNED, OVERRIDE}
     assert unsynced(database, "ob3") == [] and len(unsynced(database, "csv")) == 4
     statuses = dict(
-        database.conn.execute("SELECT id, status FROM submissions WHERE id IN (?, ?, ?, ?)", sample)
+        sql(database, "SELECT id, status FROM submissions WHERE id IN (?, ?, ?, ?)", sample)
     )
     assert statuses == {
         EARNED: Status.SYNCED,
@@ -349,7 +345,7 @@ def test_an_interrupted_ob3_sync_recovers_like_csv(database, sample, dest, step,
         NOT_YET: Status.SYNCED,
         RETURNED: "returned",
     }
-    event = database.conn.execute("SELECT after FROM events WHERE action = 'sync'").fetchone()
+    event = sql_row(database, "SELECT after FROM events WHERE action = 'sync'")
     assert json.loads(event[0])["format"] == "ob3"
 
 
@@ -361,7 +357,7 @@ def test_each_format_keeps_its_own_record(database, sample, dest, tmp_path):
     assert len(sync.sync(database, dest, "ana", fmt=ob3(), dry_run=True).decisions) == len(sample)
     assert sync.sync(database, dest, "ana", fmt=ob3()).batch == 2
     assert sync.sync(database, dest, "ana", fmt=ob3()).decisions == []
-    assert database.conn.execute("SELECT id, format FROM sync_batches").fetchall() == [(1, "csv"), (2, "ob3")]
+    assert sql(database, "SELECT id, format FROM sync_batches ORDER BY id") == [(1, "csv"), (2, "ob3")]
 
     session = ReviewSession(database, "ana")  # a revision goes out again, in each format
     assert session.reopen(EARNED) == 2

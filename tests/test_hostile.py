@@ -25,7 +25,7 @@ from mcreview.core.specs import SpecError, parse_spec
 from mcreview.core.textsafe import visible_controls
 from mcreview.services import importer
 from mcreview.services.specfiles import load_spec_dir
-from mcreview.store.sqlite import open_sqlite
+from mcreview.store import open_store
 from mcreview.tui.app import build_app
 from mcreview.tui.screens.highlight import HighlightWords
 
@@ -151,18 +151,18 @@ def test_import_cli_on_garbage_files(tmp_path):
     assert result.output.splitlines()[-1] == "1 imported, 0 already queued, 0 conflicts, 4 rejected"
 
 
-async def test_review_screen_survives_huge_nested_and_bidi_responses(tmp_path, specs):
+async def test_review_screen_survives_huge_nested_and_bidi_responses(tmp_path, db_target, specs):
     record = ppr_record()
     record["responses"]["overview"] = ("lorem ipsum dolor " * 60 + "\n\n") * 900  # about 1 MB
     record["responses"]["action-plan"] = (
         "> " * 300 + "deep\n\n" + "".join("  " * i + "- x\n" for i in range(200))
     )
     record["responses"]["case-study"] = "\u202eRTL override\u202c שלום עולם e\u0301\u0301\u0301 \x1b[31mred"
-    path = tmp_path / "q.db"
-    database = open_sqlite(path)
+    path = db_target
+    database = open_store(path)
     report = importer.import_paths(database, [write_yaml(tmp_path, "a.yaml", record)], specs)
     assert report.imported == ["PPR-T-001"]
-    database.conn.close()
+    database.close()
     app = build_app(path, "ana", dt.date(2026, 11, 23))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")

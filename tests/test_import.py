@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SAMPLE_DIR, ppr_record, write_yaml
+from conftest import SAMPLE_DIR, ppr_record, sql, sql_value, write_yaml
 
 from mcreview.services import importer
 from mcreview.services.session import ReviewSession
@@ -33,7 +33,7 @@ def test_round_trip(database, specs, tmp_path):
     ]
     assert state.attachments[0].path == str(tmp_path / "plan.pdf")
     assert state.attachments[1].url == "https://example.org/case"
-    events = database.conn.execute("SELECT action, submission_id FROM events").fetchall()
+    events = sql(database, "SELECT action, submission_id FROM events")
     assert events == [("import", "PPR-T-001")]
 
 
@@ -42,8 +42,8 @@ def test_import_twice_adds_nothing(database, specs, tmp_path):
     importer.import_paths(database, [path], specs)
     report = importer.import_paths(database, [path], specs)
     assert report.imported == [] and report.already_queued == ["PPR-T-001"] and report.ok
-    assert database.conn.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1
-    assert database.conn.execute("SELECT count(*) FROM responses").fetchone()[0] == 4
+    assert sql_value(database, "SELECT count(*) FROM submissions") == 1
+    assert sql_value(database, "SELECT count(*) FROM responses") == 4
 
 
 def test_changed_content_is_a_conflict_and_not_overwritten(database, specs, tmp_path):
@@ -57,7 +57,7 @@ def test_changed_content_is_a_conflict_and_not_overwritten(database, specs, tmp_
         f"{path}:1: conflict: 'PPR-T-001' attempt 1 is already queued with different content;"
         " not overwritten (a resubmission says attempt: 2)"
     ]
-    body = database.conn.execute("SELECT body FROM responses WHERE component_id = 'overview'").fetchone()[0]
+    body = sql_value(database, "SELECT body FROM responses WHERE component_id = 'overview'")
     assert body != "Something else entirely."
 
 
@@ -76,7 +76,7 @@ def test_later_spec_edit_does_not_change_queued_rubric(database, specs, tmp_path
     second = ReviewSession(database, "reader").load("PPR-T-002").spec
     assert "Goals need to be measurable" in first.component("action-plan").levels["Proficient"]
     assert "Goals may be vague" in second.component("action-plan").levels["Proficient"]
-    assert database.conn.execute("SELECT count(*) FROM specs").fetchone()[0] == 2
+    assert sql_value(database, "SELECT count(*) FROM specs") == 2
 
 
 BAD = [
@@ -147,21 +147,21 @@ def test_interrupted_import_keeps_whole_chunks_and_resumes(database, specs, tmp_
     monkeypatch.setattr(Transaction, "add_submission", crash_on_sixth)
     with pytest.raises(KeyboardInterrupt):
         importer.import_paths(database, paths, specs, chunk_size=3)
-    queued = [row[0] for row in database.conn.execute("SELECT id FROM submissions ORDER BY id")]
+    queued = [row[0] for row in sql(database, "SELECT id FROM submissions ORDER BY id")]
     assert queued == ["I-00", "I-01", "I-02"]  # the first chunk, whole; nothing of the second
     for table in ("responses", "attempts", "events"):
-        ids = {row[0] for row in database.conn.execute(f"SELECT DISTINCT submission_id FROM {table}")}
+        ids = {row[0] for row in sql(database, f"SELECT DISTINCT submission_id FROM {table}")}
         assert ids == set(queued), table
     monkeypatch.setattr(Transaction, "add_submission", real_add)
     report = importer.import_paths(database, paths, specs, chunk_size=3)
     assert report.already_queued == queued
     assert report.imported == ["I-03", "I-04", "I-05", "I-06"]
-    assert database.conn.execute("SELECT count(*) FROM submissions").fetchone()[0] == 7
+    assert sql_value(database, "SELECT count(*) FROM submissions") == 7
 
 
 def test_sample_queue_imports_cleanly(database, specs):
     report = importer.import_paths(database, [SAMPLE_DIR], specs)
     assert report.rejected == [] and report.conflicts == []
     assert len(report.imported) >= 20
-    credentials = {row[0] for row in database.conn.execute("SELECT DISTINCT credential FROM submissions")}
+    credentials = {row[0] for row in sql(database, "SELECT DISTINCT credential FROM submissions")}
     assert credentials == set(specs)

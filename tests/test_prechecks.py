@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from click.testing import CliRunner
-from conftest import ppr_record, words, write_yaml
+from conftest import ppr_record, sql, sql_row, sql_value, words, write_yaml
 from textual.geometry import Region
 
 from mcreview.cli import cli
@@ -14,7 +14,7 @@ from mcreview.core import prechecks as core_prechecks
 from mcreview.services import importer, prechecks, queue
 from mcreview.services.library import SpecLibrary
 from mcreview.services.session import ReviewError, ReviewSession
-from mcreview.store.sqlite import open_sqlite
+from mcreview.store import open_store
 from mcreview.tui.app import build_app
 
 IDENTIFYING = "FCR-2026-003"  # the sample submission that names a person, school and email
@@ -53,7 +53,7 @@ def test_identifier_offsets_point_into_the_response(specs):
 
 
 def test_sample_identifying_submission_is_flagged_in_the_queue(sample_db):
-    database = open_sqlite(sample_db)
+    database = open_store(sample_db)
     rows = {row.id: row for row in queue.page(database, queue.QueueFilter(), limit=100)}
     assert "I" in rows[IDENTIFYING].flags
     kinds = {
@@ -62,7 +62,7 @@ def test_sample_identifying_submission_is_flagged_in_the_queue(sample_db):
         if c.kind == "identifier"
     }
     assert {"email address", "phone number", "name with a title", "school or district name"} <= kinds
-    database.conn.close()
+    database.close()
     result = CliRunner().invoke(cli, ["--db", str(sample_db), "queue"])
     line = next(line for line in result.output.splitlines() if line.startswith(IDENTIFYING))
     assert " I" in line
@@ -95,24 +95,18 @@ async def test_return_for_identifying_information_without_scoring(sample_db):
     app = build_app(sample_db, "ana", dt.date(2026, 11, 23))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("slash", *IDENTIFYING, "enter", "enter", "d", "i", "escape")
-        assert open_sqlite(sample_db).conn.execute("SELECT count(*) FROM decisions").fetchone() == (0,)
+        assert sql_row(app.session.store, "SELECT count(*) FROM decisions") == (0,)
         await pilot.press("i", *"Please remove names and contacts.", "ctrl+o")
-    database = open_sqlite(sample_db)
-    assert database.conn.execute("SELECT outcome, comment FROM decisions").fetchall() == [
+    database = open_store(sample_db)
+    assert sql(database, "SELECT outcome, comment FROM decisions") == [
         ("returned_identifiable", "Please remove names and contacts.")
     ]
-    assert database.conn.execute(
-        "SELECT status FROM submissions WHERE id = ?", (IDENTIFYING,)
-    ).fetchone() == ("returned",)
-    assert database.conn.execute("SELECT count(*) FROM scores").fetchone() == (0,)
-    database.conn.close()
+    assert sql_row(database, "SELECT status FROM submissions WHERE id = ?", (IDENTIFYING,)) == ("returned",)
+    assert sql_row(database, "SELECT count(*) FROM scores") == (0,)
+    database.close()
 
 
-def db_path_of(database) -> str:
-    return database.conn.execute("PRAGMA database_list").fetchone()[2]
-
-
-def test_return_needs_a_reason_and_a_comment(database, specs, tmp_path):
+def test_return_needs_a_reason_and_a_comment(database, db_target, specs, tmp_path):
     importer.import_paths(database, [write_yaml(tmp_path, "a.yaml", ppr_record())], specs)
     with pytest.raises(ReviewError, match="comment"):
         ReviewSession(database, "ana").return_submission("PPR-T-001", reason="incomplete", comment=" ")
@@ -123,7 +117,7 @@ def test_return_needs_a_reason_and_a_comment(database, specs, tmp_path):
     ) == ("returned_incomplete")
     dest = tmp_path / "out"
     dest.mkdir()
-    result = CliRunner().invoke(cli, ["--db", str(db_path_of(database)), "sync", str(dest)])
+    result = CliRunner().invoke(cli, ["--db", db_target, "sync", str(dest)])
     assert result.exit_code == 0, result.output
     exported = next(dest.glob("decisions-*.csv")).read_text(encoding="utf-8")
     assert "returned_incomplete" in exported and "Part 2 missing." in exported
@@ -131,17 +125,13 @@ def test_return_needs_a_reason_and_a_comment(database, specs, tmp_path):
 
 
 def test_recompute_matches_import(sample_db):
-    database = open_sqlite(sample_db)
-    before = database.conn.execute(
-        "SELECT submission_id, kind, detail, start_at FROM prechecks ORDER BY 1, 2, 3, 4"
-    ).fetchall()
-    total = database.conn.execute("SELECT count(*) FROM submissions").fetchone()[0]
+    database = open_store(sample_db)
+    before = sql(database, "SELECT submission_id, kind, detail, start_at FROM prechecks ORDER BY 1, 2, 3, 4")
+    total = sql_value(database, "SELECT count(*) FROM submissions")
     assert prechecks.recompute_all(database, SpecLibrary()) == total
-    after = database.conn.execute(
-        "SELECT submission_id, kind, detail, start_at FROM prechecks ORDER BY 1, 2, 3, 4"
-    ).fetchall()
+    after = sql(database, "SELECT submission_id, kind, detail, start_at FROM prechecks ORDER BY 1, 2, 3, 4")
     assert after == before and before
-    database.conn.close()
+    database.close()
 
 
 def test_prechecks_in_worker_processes_match_the_serial_ones(specs, monkeypatch):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SPECS_DIR, all_passing, ppr_record, words, write_yaml
+from conftest import SPECS_DIR, all_passing, ppr_record, sql, sql_write, words, write_yaml
 from test_app import TODAY, open_submission, widget_text
 from textual.widgets import DataTable, Static
 
@@ -181,7 +181,7 @@ def test_a_resubmission_goes_to_the_previous_assessor_while_active(database, spe
 
 
 def test_an_inactive_previous_assessor_sends_it_to_the_open_queue(database, specs, tmp_path, first_not_yet):
-    database.conn.execute("UPDATE events SET at = '2020-01-01T00:00:00.000000+00:00' WHERE assessor = 'ana'")
+    sql_write(database, "UPDATE events SET at = '2020-01-01T00:00:00.000000+00:00' WHERE assessor = 'ana'")
     queue_one(database, specs, tmp_path, attempt(2), "a2.yaml")
     assert ReviewSession(database, "ben").load(SID).row.routed_to is None
 
@@ -260,7 +260,7 @@ def test_only_a_lead_may_change_settings_once_leads_are_named(database, specs):
         load_programme(database, text="leads: [ben]\n", file="p.yaml", assessor="ben", credentials=specs)
     load_programme(database, text="leads: [lead, ben]\n", file="p.yaml", assessor="lead", credentials=specs)
     assert current_programme(database).leads == ("lead", "ben")
-    events = database.conn.execute("SELECT assessor FROM events WHERE action = 'settings'").fetchall()
+    events = sql(database, "SELECT assessor FROM events WHERE action = 'settings' ORDER BY id")
     assert events == [("coordinator",), ("lead",)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import all_passing, live_claim_of, ppr_record, write_yaml
+from conftest import all_passing, live_claim_of, ppr_record, sql, sql_row, sql_value, write_yaml
 
 from mcreview.core.scoring import EARNED, INCOMPLETE, NOT_YET, evaluate
 from mcreview.core.vocabulary import Status
@@ -49,14 +49,14 @@ def test_scores_are_written_and_audited(database, queued):
         ReviewSession(database, "ana").set_level(queued, component_id="overview", level="Not Yet")
         == "Passing"
     )
-    row = database.conn.execute("SELECT level, passing, spec_hash, revision, assessor FROM scores").fetchone()
+    row = sql_row(database, "SELECT level, passing, spec_hash, revision, assessor FROM scores")
     assert row[:2] == ("Not Yet", 0) and row[3:] == (1, "ana")
     state = ReviewSession(database, "reader").load(queued)
     assert state.status == Status.IN_REVIEW and state.levels == {"overview": "Not Yet"}
     assert row[2] == state.spec.content_hash  # the exact rubric it was scored on
-    events = database.conn.execute(
-        "SELECT assessor, action, target, before, after FROM events WHERE action = 'score'"
-    ).fetchall()
+    events = sql(
+        database, "SELECT assessor, action, target, before, after FROM events WHERE action = 'score'"
+    )
     assert events == [
         ("ana", "score", "overview", None, "Passing"),
         ("ana", "score", "overview", "Passing", "Not Yet"),
@@ -82,14 +82,12 @@ def test_decide_earned_then_revise(database, queued):
     assert ReviewSession(database, "ana").reopen(queued) == 2
     ReviewSession(database, "ana").set_level(queued, component_id="case-study", level="Basic")
     assert ReviewSession(database, "ana").decide(queued, comment="Rewrite lacks the principles.") == NOT_YET
-    rows = database.conn.execute(
-        "SELECT revision, outcome, part_outcomes FROM decisions ORDER BY revision"
-    ).fetchall()
+    rows = sql(database, "SELECT revision, outcome, part_outcomes FROM decisions ORDER BY revision")
     assert [(r[0], r[1]) for r in rows] == [(1, EARNED), (2, NOT_YET)]
     assert json.loads(rows[1][2]) == {"1": "pass", "2": "fail", "3": "pass"}
-    carried = database.conn.execute(
-        "SELECT body FROM comments WHERE revision = 2 AND component_id = 'case-study'"
-    ).fetchone()
+    carried = sql_row(
+        database, "SELECT body FROM comments WHERE revision = 2 AND component_id = 'case-study'"
+    )
     assert carried == ("Clear rewrite.",)
 
 
@@ -106,9 +104,9 @@ def test_not_yet_needs_feedback_and_override_needs_justification(database, queue
         )
         == EARNED
     )
-    row = database.conn.execute("SELECT override, computed, justification FROM decisions").fetchone()
+    row = sql_row(database, "SELECT override, computed, justification FROM decisions")
     assert row == (1, NOT_YET, "Plan template was mis-scanned")
-    assert database.conn.execute("SELECT count(*) FROM events WHERE action = 'override'").fetchone()[0] == 1
+    assert sql_value(database, "SELECT count(*) FROM events WHERE action = 'override'") == 1
 
 
 def test_incomplete_cannot_be_decided(database, queued):
@@ -124,7 +122,7 @@ def test_claimed_submission_is_read_only_to_others(database, queued):
     with pytest.raises(ClaimedByOther):
         ReviewSession(database, "ben").claim(queued)
     ReviewSession(database, "ana").set_level(queued, component_id="overview", level="Passing")
-    assert database.conn.execute("SELECT count(*) FROM scores").fetchone()[0] == 1
+    assert sql_value(database, "SELECT count(*) FROM scores") == 1
 
 
 def test_expired_lease_frees_the_submission(database, queued):

@@ -19,8 +19,10 @@ FIRST_PPR = "PPR-2026-001"
 
 
 @pytest.fixture
-def sample_app(sample_db):
-    return build_app(sample_db, "ana", TODAY)
+def sample_app(sqlite_sample_db):
+    # One set of reference images: the screens draw what the session returns, the same on
+    # both backends (the Pilot tests in test_app.py run on both).
+    return build_app(sqlite_sample_db, "ana", TODAY)
 
 
 def open_keys(submission_id: str) -> list[str]:

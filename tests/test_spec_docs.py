@@ -128,7 +128,7 @@ def test_a_credential_of_a_new_shape_end_to_end(tmp_path):
     )
     worse = {**state.levels, "notes": "Developing"}
     assert evaluate(spec, worse, evidence=evidence).status == NOT_YET
-    database.conn.close()
+    database.close()
 
 
 def test_the_new_shape_quotes_its_document():

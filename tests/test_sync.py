@@ -7,14 +7,13 @@ import errno
 import json
 import os
 import re
-import sqlite3
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE_DIR, SPECS_DIR, ppr_record, write_yaml
+from conftest import SAMPLE_DIR, SPECS_DIR, dump, ppr_record, sql, sql_row, sql_write, write_yaml
 
 from mcreview.cli import cli
 from mcreview.core.scoring import EARNED, NOT_YET
@@ -23,6 +22,7 @@ from mcreview.services import importer, sync
 from mcreview.services.export.base import Batch
 from mcreview.services.export.csvformat import neutralise, restore
 from mcreview.services.session import ReviewSession
+from mcreview.store import open_store
 
 PPR = "positive-professional-relationships"
 PPR_TITLE = "Positive Professional Relationships"
@@ -210,24 +210,24 @@ def exported_keys(folder: Path) -> list[tuple[str, int, int]]:
 
 
 def sync_state(database) -> tuple:
-    conn = database.conn
     return (
-        conn.execute("SELECT * FROM sync_batches ORDER BY id").fetchall(),
-        conn.execute("SELECT * FROM sync_batch_decisions ORDER BY 1, 2, 3, 4").fetchall(),
-        conn.execute("SELECT id, status FROM submissions ORDER BY id").fetchall(),
-        conn.execute("SELECT count(*) FROM events WHERE action LIKE 'sync%'").fetchone(),
+        sql(database, "SELECT * FROM sync_batches ORDER BY id"),
+        sql(database, "SELECT * FROM sync_batch_decisions ORDER BY 1, 2, 3, 4"),
+        sql(database, "SELECT id, status FROM submissions ORDER BY id"),
+        sql_row(database, "SELECT count(*) FROM events WHERE action LIKE 'sync%'"),
     )
 
 
 def unsynced(database, fmt: str = "csv") -> list[tuple[str, int, int]]:
     """Decision revisions no finished batch of this format carries."""
-    return database.conn.execute(
+    return sql(
+        database,
         "SELECT submission_id, attempt, revision FROM decisions d WHERE NOT EXISTS (SELECT 1"
         " FROM sync_batch_decisions m JOIN sync_batches b ON b.id = m.batch WHERE b.format = ?"
-        " AND b.finished_at IS NOT NULL AND (m.submission_id, m.attempt, m.revision)"
-        " = (d.submission_id, d.attempt, d.revision)) ORDER BY 1, 2, 3",
+        " AND b.finished_at IS NOT NULL AND m.submission_id = d.submission_id AND m.attempt = d.attempt"
+        " AND m.revision = d.revision) ORDER BY 1, 2, 3",
         (fmt,),
-    ).fetchall()
+    )
 
 
 def test_round_trip_of_every_column(database, decided, dest):
@@ -247,9 +247,9 @@ def test_round_trip_of_every_column(database, decided, dest):
     assert (dest / scores_name).read_bytes().startswith(b'\xef\xbb\xbf"batch",')
     assert raw.count(b"\r\n") == 4  # header, two rows, and the CRLF inside one comment
 
-    stored = dict(database.conn.execute("SELECT submission_id, decided_at FROM decisions"))
-    spec_hash = database.conn.execute("SELECT DISTINCT spec_hash FROM decisions").fetchone()[0]
-    version = database.conn.execute("SELECT version FROM specs WHERE hash = ?", (spec_hash,)).fetchone()[0]
+    stored = dict(sql(database, "SELECT submission_id, decided_at FROM decisions"))
+    spec_hash = sql_row(database, "SELECT DISTINCT spec_hash FROM decisions")[0]
+    version = sql_row(database, "SELECT version FROM specs WHERE hash = ?", (spec_hash,))[0]
     rubric = [PPR_TITLE, version, spec_hash, "ana", "single"]
     parts = [cell for n in ("1", "2", "3") for cell in ("pass", PPR_PART_TITLES[n])]
     header, *rows = read_csv(dest / decisions_name)
@@ -308,10 +308,11 @@ def test_round_trip_of_every_column(database, decided, dest):
     ]
     assert sorted(rows) == sorted(expected)
 
-    batch = database.conn.execute(
+    batch = sql(
+        database,
         "SELECT id, started_at, finished_at, destination, decisions, scores, files, assessor, format"
-        " FROM sync_batches"
-    ).fetchall()
+        " FROM sync_batches",
+    )
     assert len(batch) == 1
     assert batch[0][0] == 1 and batch[0][2] >= batch[0][1]
     assert batch[0][3:] == (
@@ -322,15 +323,15 @@ def test_round_trip_of_every_column(database, decided, dest):
         "coordinator",
         "csv",
     )
-    carried = database.conn.execute("SELECT * FROM sync_batch_decisions").fetchall()
+    carried = sql(database, "SELECT * FROM sync_batch_decisions ORDER BY 1, 2, 3, 4")
     assert sorted(carried) == [(1, first, 1, 1), (1, second, 1, 1)]
     assert unsynced(database) == []
-    statuses = database.conn.execute("SELECT DISTINCT status FROM submissions").fetchall()
+    statuses = sql(database, "SELECT DISTINCT status FROM submissions")
     assert statuses == [(Status.SYNCED,)]
-    event = database.conn.execute(
-        "SELECT assessor, submission_id, target, after FROM events WHERE action = 'sync'"
+    (event,) = sql(
+        database, "SELECT assessor, submission_id, target, after FROM events WHERE action = 'sync'"
     )
-    assessor, submission_id, target, after = event.fetchone()
+    assessor, submission_id, target, after = event
     assert (assessor, submission_id, target) == ("coordinator", None, "batch 1")
     assert json.loads(after)["files"] == [decisions_name, scores_name]
 
@@ -338,12 +339,14 @@ def test_round_trip_of_every_column(database, decided, dest):
 def test_outcome_text_passes_through_and_part_columns_fit_the_widest_row(database, decided, dest):
     """Later features write other outcomes and other part counts; sync copies what is stored."""
     first, second = decided
-    database.conn.execute(
+    sql_write(
+        database,
         "UPDATE decisions SET outcome = 'returned_identifiable', part_outcomes = '{\"1\": \"incomplete\"}'"
         " WHERE submission_id = ?",
         (first,),
     )
-    database.conn.execute(
+    sql_write(
+        database,
         'UPDATE decisions SET part_outcomes = \'{"1": "pass", "4": "fail"}\' WHERE submission_id = ?',
         (second,),
     )
@@ -387,19 +390,19 @@ def test_incremental_runs_revisions_and_all(database, decided, dest):
     assert sorted(exported_keys(dest)) == sorted(
         [(first, 1, 1), (second, 1, 1), (first, 1, 2), *everything.decisions]
     )
-    carried = database.conn.execute("SELECT batch, count(*) FROM sync_batch_decisions GROUP BY batch")
-    assert carried.fetchall() == [(1, 2), (2, 1), (3, 3)]  # every batch keeps what it carried
+    carried = sql(database, "SELECT batch, count(*) FROM sync_batch_decisions GROUP BY batch ORDER BY batch")
+    assert carried == [(1, 2), (2, 1), (3, 3)]  # every batch keeps what it carried
     assert sync.sync(database, dest, "ana").decisions == []
     assert visible(dest) == sorted(visible(dest), key=lambda n: (n.split("-")[0], int(n.split("-")[1])))
 
 
 def test_dry_run_writes_nothing_and_changes_nothing(database, decided, dest):
-    dump = list(database.conn.iterdump())
+    before = dump(database)
     result = sync.sync(database, dest, "ana", dry_run=True)
     assert result.dry_run and result.batch is None and result.files == []
     assert sorted(result.decisions) == [(decided[0], 1, 1), (decided[1], 1, 1)] and result.scores == 8
     assert list(dest.iterdir()) == []
-    assert list(database.conn.iterdump()) == dump
+    assert dump(database) == before
 
 
 @pytest.mark.parametrize(("step", "call", "left_visible"), CRASH_POINTS)
@@ -416,8 +419,8 @@ def test_a_crash_at_any_step_loses_and_repeats_nothing(database, decided, dest, 
     assert all(name.startswith(".") and name.endswith(".csv.tmp") for name in hidden(dest))
     # The database still has both decisions unsynced; only the batch number is taken.
     assert unsynced(database) == [(decided[0], 1, 1), (decided[1], 1, 1)]
-    assert database.conn.execute("SELECT DISTINCT status FROM submissions").fetchall() == [(Status.DECIDED,)]
-    assert database.conn.execute("SELECT id, finished_at FROM sync_batches").fetchall() == [(1, None)]
+    assert sql(database, "SELECT DISTINCT status FROM submissions") == [(Status.DECIDED,)]
+    assert sql(database, "SELECT id, finished_at FROM sync_batches") == [(1, None)]
 
     rerun = sync.sync(database, dest, "ana")
     (interrupted,) = rerun.interrupted
@@ -431,12 +434,10 @@ def test_a_crash_at_any_step_loses_and_repeats_nothing(database, decided, dest, 
     stems = Counter(name.split("-", 1)[1] for name in visible(dest))
     assert len(stems) == 1 and set(stems.values()) == {2}  # one complete pair
     assert unsynced(database) == []
-    finished = database.conn.execute("SELECT id, decisions, scores FROM sync_batches").fetchall()
+    finished = sql(database, "SELECT id, decisions, scores FROM sync_batches")
     assert finished == [(rerun.batch or 1, 2, 8)]
-    assert database.conn.execute(
-        "SELECT count(*) FROM sync_batches WHERE finished_at IS NULL"
-    ).fetchone() == (0,)
-    assert database.conn.execute("SELECT DISTINCT status FROM submissions").fetchall() == [(Status.SYNCED,)]
+    assert sql_row(database, "SELECT count(*) FROM sync_batches WHERE finished_at IS NULL") == (0,)
+    assert sql(database, "SELECT DISTINCT status FROM submissions") == [(Status.SYNCED,)]
 
 
 @pytest.mark.parametrize(
@@ -479,8 +480,8 @@ def test_formulas_are_neutralised(database, queued, dest):
     grade(database, second, PASSING)
     ReviewSession(database, "ana").decide(second, comment="fine")
     # set_comment and decide strip whitespace, so a leading tab or CR can only come from stored data.
-    database.conn.execute("UPDATE decisions SET comment = ? WHERE submission_id = ?", ("\tx", second))
-    database.conn.execute("UPDATE scores SET level = ? WHERE submission_id = ?", ("\rx", second))
+    sql_write(database, "UPDATE decisions SET comment = ? WHERE submission_id = ?", ("\tx", second))
+    sql_write(database, "UPDATE scores SET level = ? WHERE submission_id = ?", ("\rx", second))
     sync.sync(database, dest, "ana")
     decisions_file, scores_file = visible(dest)
 
@@ -536,12 +537,14 @@ def test_read_only_destination_through_the_file_operations(database, decided, de
     assert list(dest.iterdir()) == [] and sync_state(database) == before
 
 
-def test_one_sync_at_a_time(database, db_path, decided, dest):
+def test_one_sync_at_a_time(database, db_target, decided, dest):
     before = sync_state(database)
-    other = sqlite3.connect(f"{db_path}-synclock", isolation_level=None)
-    other.execute("BEGIN EXCLUSIVE")  # another process mid-sync
+    other = open_store(db_target)  # another process mid-sync holds the queue's sync lock
     try:
-        with pytest.raises(sync.SyncError, match="another sync of this queue is running"):
+        with (
+            other.exclusive("sync"),
+            pytest.raises(sync.SyncError, match="another sync of this queue is running"),
+        ):
             sync.sync(database, dest, "ana")
     finally:
         other.close()
@@ -561,12 +564,12 @@ def test_a_file_name_already_taken_is_never_overwritten(database, decided, dest,
 
 
 @pytest.fixture
-def run(db_path):
+def run(db_target):
     runner = CliRunner()
 
     def invoke(*args: str):
         return runner.invoke(
-            cli, ["--db", str(db_path), "--specs", str(SPECS_DIR), "--assessor", "ana", *args]
+            cli, ["--db", str(db_target), "--specs", str(SPECS_DIR), "--assessor", "ana", *args]
         )
 
     return invoke
@@ -604,14 +607,14 @@ def test_cli_reports_a_recovered_batch(run, database, decided, dest):
     with pytest.raises(Crash):
         sync.sync(database, dest, "ana", fs=FaultyFs("fsync_dir"))
     files = {name: (dest / name).read_bytes() for name in visible(dest)}
-    dump = list(database.conn.iterdump())
+    before = dump(database)
     dry = run("sync", "--dry-run", str(dest))
     assert dry.exit_code == 0
     assert dry.output.splitlines() == [
         f"would record interrupted batch 1: 2 decisions, 8 scores already in {dest / visible(dest)[0]}",
         "nothing new to sync",  # its decisions are already in the folder: they will not go out again
     ]
-    assert list(database.conn.iterdump()) == dump
+    assert dump(database) == before
     assert {name: (dest / name).read_bytes() for name in visible(dest)} == files
     result = run("sync", str(dest))
     assert result.exit_code == 0
@@ -628,7 +631,7 @@ def first_level(component, passing: bool) -> str:
 def test_end_to_end_on_the_sample_queue(database, specs, dest):
     report = importer.import_paths(database, [SAMPLE_DIR], specs)
     assert report.ok
-    queued = [row[0] for row in database.conn.execute("SELECT id FROM submissions ORDER BY id")]
+    queued = [row[0] for row in sql(database, "SELECT id FROM submissions ORDER BY id")]
     assert len(queued) >= 2
     chosen = queued[:2]
     expected_scores = {}
@@ -652,5 +655,5 @@ def test_end_to_end_on_the_sample_queue(database, specs, dest):
         scores.setdefault(row["submission_id"], {})[row["component"]] = row["level"]
     assert scores == expected_scores
     assert result.scores == sum(len(levels) for levels in expected_scores.values())
-    statuses = dict(database.conn.execute("SELECT id, status FROM submissions"))
+    statuses = dict(sql(database, "SELECT id, status FROM submissions"))
     assert {sid for sid, status in statuses.items() if status == Status.SYNCED} == set(chosen)

@@ -7,14 +7,13 @@ every submission to one assessor at a time and that no score was lost or doubled
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import stress_worker
 from click.testing import CliRunner
-from conftest import SPECS_DIR, all_passing, live_claim_of, ppr_record, write_yaml
+from conftest import SPECS_DIR, all_passing, live_claim_of, ppr_record, sql, sql_value, write_yaml
 from oracles import current_scores, replay_scores
 
 from mcreview.cli import cli
@@ -29,7 +28,7 @@ from mcreview.services.history import (
     utc_second,
 )
 from mcreview.services.session import ReviewError, ReviewSession
-from mcreview.store.sqlite import open_sqlite
+from mcreview.store import open_store
 
 WORKERS = 8
 SUBMISSIONS = 16
@@ -45,21 +44,22 @@ def queued(database, specs, tmp_path) -> str:
 
 
 @pytest.fixture
-def run(db_path):
+def run(db_target):
     runner = CliRunner()
 
     def invoke(*args: str, assessor: str = "lead"):
         return runner.invoke(
             cli,
-            ["--db", str(db_path), "--specs", str(SPECS_DIR), "--assessor", assessor, *args],
+            ["--db", str(db_target), "--specs", str(SPECS_DIR), "--assessor", assessor, *args],
         )
 
     return invoke
 
 
 def all_events(database) -> list[Event]:
-    rows = database.conn.execute(
-        "SELECT id, at, assessor, submission_id, action, target, before, after FROM events ORDER BY id"
+    rows = sql(
+        database,
+        "SELECT id, at, assessor, submission_id, action, target, before, after FROM events ORDER BY id",
     )
     return [Event(*row) for row in rows]
 
@@ -100,54 +100,28 @@ def claim_discipline(events: list[Event]) -> tuple[list[str], dict[str, str]]:
     [False, True],
     ids=["finish-what-you-claim", "handoff"],
 )
-def test_stress_many_assessor_processes(tmp_path: Path, specs, handoff: bool) -> None:
-    db_path = tmp_path / "queue.db"
+def test_stress_many_assessor_processes(tmp_path: Path, db_target: str, specs, handoff: bool) -> None:
     folder = tmp_path / "incoming"
     folder.mkdir()
     ids = [f"PPR-S-{n:03d}" for n in range(SUBMISSIONS)]
     for n, sid in enumerate(ids):
         write_yaml(folder, f"{sid}.yaml", ppr_record(sid, candidate=f"C-{20000 + n}"))
-    setup = open_sqlite(db_path)
+    setup = open_store(db_target)
     assert importer.import_paths(setup, [folder], specs).ok
-    setup.conn.close()
+    setup.close()
 
-    ctx = multiprocessing.get_context("spawn")
-    ready, results, start = ctx.Queue(), ctx.Queue(), ctx.Event()
     assessors = [f"assessor{n}" for n in range(WORKERS)]
-    processes = [
-        ctx.Process(
-            target=stress_worker.run,
-            args=(str(db_path), name, ids, 1000 + n, OPERATIONS, handoff, ready, start, results),
-            name=name,
-        )
-        for n, name in enumerate(assessors)
-    ]
-    for process in processes:
-        process.start()
-    try:
-        for _ in processes:  # every worker connected: open the barrier for all at once
-            ready.get(timeout=JOIN_TIMEOUT)
-        start.set()
-        tallies = {t["assessor"]: t for t in (results.get(timeout=JOIN_TIMEOUT) for _ in processes)}
-    finally:
-        start.set()
-        for process in processes:
-            process.join(JOIN_TIMEOUT)
-        for process in processes:
-            if process.is_alive():
-                process.kill()
-                process.join()
-
+    team = stress_worker.run_team(db_target, assessors, ids, OPERATIONS, handoff, timeout=JOIN_TIMEOUT)
+    tallies = team.tallies
     errors = [f"{name}:\n{error}" for name, t in tallies.items() for error in t["errors"]]
     assert errors == [], "\n".join(errors)
-    assert [p.exitcode for p in processes] == [0] * WORKERS
+    assert team.exitcodes == [0] * WORKERS
     assert sorted(tallies) == sorted(assessors)
     assert sum(t["claims"] for t in tallies.values()) > 0
     assert sum(t["decisions"] for t in tallies.values()) > 0
 
-    database = open_sqlite(db_path)
+    database = open_store(db_target)
     try:
-        conn = database.conn
         events = all_events(database)
 
         # Each worker's events are exactly the changes it reported making.
@@ -162,15 +136,16 @@ def test_stress_many_assessor_processes(tmp_path: Path, specs, handoff: bool) ->
         # One assessor at a time on every submission, and only the holder changed it.
         problems, holders = claim_discipline(events)
         assert problems == []
-        live = dict(conn.execute("SELECT submission_id, assessor FROM claims"))
+        live = dict(sql(database, "SELECT submission_id, assessor FROM claims"))
         assert live == holders
 
         # At most one decision per revision, each matching exactly one decide event.
-        doubled = conn.execute(
-            "SELECT submission_id, revision, count(*) FROM decisions GROUP BY 1, 2 HAVING count(*) != 1"
-        ).fetchall()
+        doubled = sql(
+            database,
+            "SELECT submission_id, revision, count(*) FROM decisions GROUP BY 1, 2 HAVING count(*) != 1",
+        )
         assert doubled == []
-        decided = sorted(conn.execute("SELECT submission_id, revision, assessor FROM decisions").fetchall())
+        decided = sorted(sql(database, "SELECT submission_id, revision, assessor FROM decisions"))
         decide_events = sorted(
             (e.submission_id, int(e.target.removeprefix("revision ")), e.assessor)
             for e in events
@@ -180,13 +155,13 @@ def test_stress_many_assessor_processes(tmp_path: Path, specs, handoff: bool) ->
 
         # Every submission is at the revision its reopen events say.
         revises = Counter(e.submission_id for e in events if e.action == "revise")
-        revisions = dict(conn.execute("SELECT id, revision FROM submissions"))
+        revisions = dict(sql(database, "SELECT id, revision FROM submissions"))
         assert revisions == {sid: 1 + revises[sid] for sid in ids}
 
         # No lost or duplicated score: the log replays to the table.
         assert current_scores(database) == replay_scores(database)
     finally:
-        database.conn.close()
+        database.close()
 
 
 def test_expired_lease_is_released(database, queued) -> None:
@@ -213,7 +188,7 @@ def test_claimed_submission_is_read_only_to_another_assessor(database, queued) -
         ReviewSession(database, "ben").decide(queued, comment="")
     with pytest.raises(ClaimedByOther):
         ReviewSession(database, "ben").release(queued)
-    assert database.conn.execute("SELECT count(*) FROM scores").fetchone()[0] == 0
+    assert sql_value(database, "SELECT count(*) FROM scores") == 0
     assert live_claim_of(database, queued).assessor == "ana"
 
 

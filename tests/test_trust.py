@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import all_passing, live_claim_of, ppr_record, write_yaml
+from conftest import all_passing, live_claim_of, ppr_record, sql_write, write_yaml
 from test_sync import Crash, FaultyFs, exported_keys, unsynced
 
 from mcreview.core.vocabulary import OVERALL, Outcome, Status
@@ -150,8 +150,9 @@ def test_an_interrupted_sync_holding_a_huge_comment_recovers(database, queued, t
         ana.set_level(queued, component_id=component, level=level)
     ana.decide(queued, comment="Well done.")
     huge = "feedback " * 30_000  # 270,000 characters, as an old queue could hold
-    database.conn.execute("UPDATE decisions SET comment = ?", (huge,))
-    database.conn.execute("UPDATE comments SET body = ? WHERE component_id = ?", (huge, OVERALL))
+    sql_write(database, "UPDATE decisions SET comment = ?", (huge,))
+    sql_write(database, "UPDATE comments SET body = ? WHERE component_id = ?", (huge, OVERALL))
+    sql_write(database, "UPDATE readings SET comment = ?", (huge,))
     dest = tmp_path / "outbox"
     dest.mkdir()
     with pytest.raises(Crash):

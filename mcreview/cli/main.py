@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 import platformdirs
 
+from mcreview.cli.migrate import migrate_command
 from mcreview.cli.output import raw_json, say, warn
 from mcreview.cli.programme import route_command, settings_command
 from mcreview.cli.settings import Settings, default_assessor, default_db_path
@@ -115,14 +116,25 @@ def demo(settings: Settings, keep: bool) -> None:
 
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--attachment-limit",
+    "limit_mb",
+    type=click.IntRange(0, 1000),
+    default=20,
+    show_default=True,
+    envvar="MCREVIEW_ATTACHMENT_LIMIT_MB",
+    help="Largest attachment (MB) whose contents the queue keeps (env MCREVIEW_ATTACHMENT_LIMIT_MB).",
+)
 @click.pass_obj
-def import_command(settings: Settings, paths: tuple[Path, ...]) -> None:
+def import_command(settings: Settings, paths: tuple[Path, ...], limit_mb: int) -> None:
     """Queue submissions from YAML files, folders or .jsonl files."""
     from mcreview.services import importer
 
     specs = settings.specs()
     with settings.session() as session:
-        report = importer.import_paths(session.store, list(paths), specs)
+        report = importer.import_paths(
+            session.store, list(paths), specs, attachment_limit=limit_mb * 1024 * 1024
+        )
     for problem in report.rejected:
         warn(f"rejected: {problem}")
     for problem in report.conflicts:
@@ -243,7 +255,7 @@ def specs_check(settings: Settings, directory: Path | None) -> None:
     for problem in problems:
         say(str(problem))
     drifted: list[str] = []
-    if not settings.is_server and Path(settings.db).exists():
+    if settings.is_server or Path(settings.db).exists():
         with settings.session() as session:
             drifted = [str(found) for found in rubrics.drift(session.store, loaded)]
     for line in drifted:
@@ -291,6 +303,7 @@ def specs_schema(keys: bool) -> None:
 
 # Commands kept in their own modules register here, one line each.
 cli.add_command(history_command)
+cli.add_command(migrate_command)
 cli.add_command(release_command)
 cli.add_command(sync_command)
 cli.add_command(settings_command)

@@ -42,10 +42,11 @@ class Settings:
         for line in getattr(store, "warnings", []):
             warn(f"warning: {line}")
         login = default_assessor()
-        if self.assessor != login and not store.single_user:
+        if self.assessor != login and store.login_is_identity:
+            where = store.location  # never a password
             store.close()
             raise click.ClickException(
-                f"{self.db} is shared: you assess as your login name ({login}); --assessor and"
+                f"{where} is shared: you assess as your login name ({login}); --assessor and"
                 " MCREVIEW_ASSESSOR may name someone else only on a queue that is yours alone (docs/team.md)"
             )
         return store

@@ -23,12 +23,20 @@ from mcreview.core.specs import Problem, Spec
 from mcreview.core.submissions import Attachment, Submission, SubmissionError, parse_submission
 from mcreview.core.vocabulary import Outcome, Status, outcome_label
 from mcreview.core.yamlio import YamlProblem, load_yaml
+from mcreview.services.attachments import DEFAULT_LIMIT, store_content
 from mcreview.services.library import SpecLibrary
 from mcreview.services.prechecks import PrecheckPool
 from mcreview.services.programme import programme_in
 from mcreview.services.readings import readings_to_draw
 from mcreview.services.specfiles import read_text_file
-from mcreview.store.api import CarriedLevel, NewSubmission, Store, SubmissionKey, SubmissionRow
+from mcreview.store.api import (
+    CarriedLevel,
+    NewAttachmentContent,
+    NewSubmission,
+    Store,
+    SubmissionKey,
+    SubmissionRow,
+)
 from mcreview.store.transaction import Transaction
 
 YAML_SUFFIXES = {".yaml", ".yml"}
@@ -125,7 +133,12 @@ def _attachment_path(submission: Submission, path: str | None) -> str | None:
 
 
 def _new_submission(
-    submission: Submission, spec: Spec, found: Sequence[PreCheck], *, readings: int = 1
+    submission: Submission,
+    spec: Spec,
+    found: Sequence[PreCheck],
+    contents: tuple[NewAttachmentContent, ...] = (),
+    *,
+    readings: int = 1,
 ) -> NewSubmission:
     return NewSubmission(
         id=submission.id,
@@ -145,7 +158,25 @@ def _new_submission(
         attempt=submission.attempt,
         note=submission.note,
         readings_needed=readings,
+        contents=contents,
     )
+
+
+def _store_contents(
+    store: Store, chunk: Sequence[tuple[Submission, list[PreCheck]]], limit: int
+) -> list[tuple[NewAttachmentContent, ...]]:
+    """Each new submission's attachment files, filed in the queue before the chunk's write
+    (one file in memory at a time; a re-run finds them there already)."""
+    queued = store.read(lambda tx: tx.attempt_hashes([s.id for s, _ in chunk]))
+    return [
+        ()
+        if submission.content_hash in queued.get(submission.id, {}).values()
+        else tuple(
+            store_content(store, _attachment_path(submission, a.path), limit=limit)
+            for a in submission.attachments
+        )
+        for submission, _ in chunk
+    ]
 
 
 def store_spec(tx: Transaction, spec: Spec) -> None:
@@ -204,6 +235,7 @@ def _queue_attempt(
     spec: Spec,
     programme: Programme,
     library: SpecLibrary,
+    contents: tuple[NewAttachmentContent, ...] = (),
 ) -> Problem | None:
     """Queue a resubmission if the cycle allows it, or say in one line why not."""
     row = tx.submission(submission.id)
@@ -260,9 +292,11 @@ def _write_chunk(
     specs: dict[str, Spec],
     report: ImportReport,
     library: SpecLibrary,
+    attachment_limit: int = DEFAULT_LIMIT,
 ) -> None:
     """One short transaction: queue what is new in the chunk (new submissions and the
     attempts that continue earlier ones); report the rest."""
+    contents = _store_contents(store, chunk, attachment_limit)  # filed before the chunk's write
 
     def work(tx: Transaction) -> ImportReport:
         done = ImportReport()
@@ -270,7 +304,7 @@ def _write_chunk(
         for spec in {s.credential: specs[s.credential] for s, _ in chunk}.values():
             store_spec(tx, spec)
         stored = tx.attempt_hashes([s.id for s, _ in chunk])
-        for submission, found in chunk:
+        for (submission, found), stored_contents in zip(chunk, contents, strict=True):
             spec = specs[submission.credential]
             attempts = stored.get(submission.id)
             if attempts is None:  # a new submission (or a resubmission whose first attempt is unknown)
@@ -284,7 +318,8 @@ def _write_chunk(
                     )
                     continue
                 draw = readings_to_draw(programme.policy(submission.credential), submission.id, 1)
-                tx.add_submission(_new_submission(submission, spec, found, readings=draw), importer=IMPORTER)
+                new = _new_submission(submission, spec, found, stored_contents, readings=draw)
+                tx.add_submission(new, importer=IMPORTER)
                 stored[submission.id] = {1: submission.content_hash}
                 done.imported.append(submission.id)
             elif submission.content_hash in attempts.values():
@@ -299,7 +334,7 @@ def _write_chunk(
                     )
                 )
             else:
-                refused = _queue_attempt(tx, submission, found, spec, programme, library)
+                refused = _queue_attempt(tx, submission, found, spec, programme, library, stored_contents)
                 if refused is not None:
                     done.rejected.append(refused)
                     continue
@@ -322,6 +357,7 @@ def import_submissions(
     report: ImportReport,
     *,
     chunk_size: int = CHUNK,
+    attachment_limit: int = DEFAULT_LIMIT,
 ) -> None:
     """Queue checked submissions, committed a chunk at a time.
 
@@ -331,14 +367,21 @@ def import_submissions(
     library = SpecLibrary()
     with PrecheckPool(specs) as pool:
         for chunk in pool.checked_chunks(submissions, chunk_size):
-            _write_chunk(store, chunk, specs, report, library)
+            _write_chunk(store, chunk, specs, report, library, attachment_limit)
 
 
 def import_paths(
-    store: Store, paths: Iterable[Path], specs: dict[str, Spec], *, chunk_size: int = CHUNK
+    store: Store,
+    paths: Iterable[Path],
+    specs: dict[str, Spec],
+    *,
+    chunk_size: int = CHUNK,
+    attachment_limit: int = DEFAULT_LIMIT,
 ) -> ImportReport:
     """Read, check and queue; the report says what happened to every file."""
     report = ImportReport()
     submissions = iter_submissions(paths, specs, report.rejected)
-    import_submissions(store, submissions, specs, report, chunk_size=chunk_size)
+    import_submissions(
+        store, submissions, specs, report, chunk_size=chunk_size, attachment_limit=attachment_limit
+    )
     return report

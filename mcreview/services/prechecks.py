@@ -157,8 +157,13 @@ def _recheck(tx: Transaction, library: SpecLibrary, submission_id: str) -> None:
         return
     spec = library.spec(tx, row.spec_hash)
     responses = tx.responses(row.id, row.attempt)
-    paths = [(a.component_id, a.path) for a in tx.attachments(row.id, row.attempt)]
-    found = compute_prechecks(spec, responses, attachment_facts(paths))
+    attachments = tx.attachments(row.id, row.attempt)
+    facts = attachment_facts([(a.component_id, a.path) for a in attachments])
+    # A file whose bytes are in the queue is there, whichever host recomputes.
+    facts = [
+        (cid, name, present or a.stored) for (cid, name, present), a in zip(facts, attachments, strict=True)
+    ]
+    found = compute_prechecks(spec, responses, facts)
     tx.replace_prechecks(row, found, flags=flags_of(found))
 
 

@@ -9,9 +9,10 @@ event.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from mcreview.core.evidence import Evidence
 from mcreview.core.programme import Policy
 from mcreview.core.scoring import Outcome, evaluate
 from mcreview.core.specs import Spec
+from mcreview.core.submissions import Attachment
 from mcreview.core.versions import rubric_note
 from mcreview.core.vocabulary import (
     DECIDABLE,
@@ -30,6 +32,7 @@ from mcreview.core.vocabulary import (
     Status,
 )
 from mcreview.core.vocabulary import Outcome as OutcomeName
+from mcreview.services.attachments import intact
 from mcreview.services.claims import (
     LEASE_SECONDS,
     ClaimedByOther,
@@ -44,10 +47,12 @@ from mcreview.services.library import SpecLibrary, SpecMissing
 from mcreview.services.programme import programme_in
 from mcreview.services.readings import finalise, open_reading, resolve, slot_for, visible_reading
 from mcreview.store.api import (
+    AttachmentContent,
     AttachmentRow,
     ClaimRow,
     DecisionRow,
     EventRow,
+    NewSubmission,
     ReadingRow,
     Store,
     SubmissionKey,
@@ -78,6 +83,18 @@ def check_assessor_name(name: str) -> str:
         if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") or (char.isspace() and char != " "):
             raise ValueError(f"the assessor name holds a control character (U+{ord(char):04X})")
     return name
+
+
+def calibration_id(row: SubmissionRow, assessor: str, taken: set[str], tx: Transaction) -> str:
+    """An id for a calibration copy that looks like any other of its credential: the gold
+    id's prefix and year, and a number drawn from the gold id and the assessor."""
+    stem = row.id.rsplit("-", 1)[0] if "-" in row.id else row.id
+    seed = int(hashlib.sha256(f"{row.id}\x00{assessor}".encode()).hexdigest(), 16)
+    for step in range(1000):
+        candidate = f"{stem}-{(seed + step) % 9000 + 1000}"
+        if candidate not in taken and tx.submission(candidate) is None:
+            return candidate
+    raise ReviewError(f"no free id for a calibration copy of '{row.id}'")
 
 
 def check_text_length(text: str, what: str) -> str:
@@ -325,6 +342,24 @@ class ReviewSession:
             return [e for e in events if e.id not in hidden]
 
         return self.store.read(work)
+
+    def attachment_content(
+        self, submission_id: str, *, seq: int, attempt: int | None = None
+    ) -> AttachmentContent | None:
+        """The bytes of one attachment (`seq` as in SubmissionState.attachments; the current
+        attempt unless given), as imported; None when they are not in the queue (its
+        AttachmentRow.content_state says why)."""
+
+        def work(tx: Transaction) -> AttachmentContent | None:
+            row = self._row(tx, submission_id)
+            return tx.attachment_content(submission_id, row.attempt if attempt is None else attempt, seq)
+
+        content = self.store.read(work)
+        if content is not None and not intact(content):
+            raise ReviewError(
+                f"attachment {seq} of {submission_id} is damaged: its bytes do not match its hash"
+            )
+        return content
 
     # -- scoring -------------------------------------------------------------------
 
@@ -823,6 +858,91 @@ class ReviewSession:
                 after=to,
             )
             return row.routed_to
+
+        return self.store.write(work)
+
+    # -- gold submissions and calibration ------------------------------------------------
+
+    def _lead_row(self, tx: Transaction, submission_id: str) -> SubmissionRow:
+        row = self._row(tx, submission_id)
+        programme = programme_in(tx)
+        if not programme.is_lead(self.assessor):
+            names = ", ".join(programme.leads) or "none are named in the programme settings"
+            raise ReviewError(f"only a lead ({names}) may do this")
+        return row
+
+    def mark_gold(self, submission_id: str) -> None:
+        """A lead marks a decided submission as gold: its final levels become the true
+        score assessors are calibrated against."""
+
+        def work(tx: Transaction) -> None:
+            row = self._lead_row(tx, submission_id)
+            decision = tx.final_decision(row.id, row.attempt)
+            if (
+                decision is None
+                or not Status(row.status).is_closed
+                or decision.outcome.startswith("returned")
+            ):
+                raise ReviewError(f"'{submission_id}' has no final levels to be gold: decide it first")
+            if tx.calibration_of(row.id) is not None:
+                raise ReviewError(f"'{submission_id}' is a calibration copy, not a candidate's submission")
+            tx.mark_gold(row.id, row.attempt, decision.revision, marked_by=self.assessor)
+            tx.record_event(
+                assessor=self.assessor,
+                submission_id=row.id,
+                attempt=row.attempt,
+                action=Event.GOLD,
+                target=f"revision {decision.revision}",
+            )
+
+        self.store.write(work)
+
+    def seed_calibration(self, gold_id: str, *, assessors: Sequence[str]) -> list[str]:
+        """A lead puts an unmarked copy of a gold submission in each assessor's queue (kept
+        for them, scored like any other, never exported); returns the copies' ids."""
+
+        def work(tx: Transaction) -> list[str]:
+            row = self._lead_row(tx, gold_id)
+            if not any(g[0] == gold_id for g in tx.gold()):
+                raise ReviewError(f"'{gold_id}' is not gold: mark it first (mcreview calibration gold ID)")
+            made = []
+            for assessor in assessors:
+                copy_id = calibration_id(
+                    row, assessor, {sid for sid, _ in tx.calibration_copies(gold_id)}, tx
+                )
+                responses = tx.responses(row.id, row.attempt)
+                attachments = tx.attachments(row.id, row.attempt)
+                found = tx.prechecks(row.id, row.attempt)
+                tx.add_submission(
+                    NewSubmission(
+                        id=copy_id,
+                        credential=row.credential,
+                        candidate=f"C-{int(hashlib.sha256(copy_id.encode()).hexdigest()[:8], 16) % 90000 + 10000}",
+                        submitted=tx.now()[:10],
+                        content_hash=hashlib.sha256(f"{gold_id}:{copy_id}".encode()).hexdigest()[:16],
+                        source=f"calibration of {gold_id}",
+                        spec_hash=row.spec_hash,
+                        responses=responses,
+                        attachments=tuple(
+                            Attachment(a.component_id, a.path, a.url, a.description) for a in attachments
+                        ),
+                        flags=row.flags,
+                        prechecks=tuple((c.component_id, c.kind, c.detail, c.start, c.end) for c in found),
+                        calibration_of=gold_id,
+                        routed_to=assessor,
+                    ),
+                    importer=self.assessor,
+                )
+                tx.record_event(  # on the gold submission: the copy itself carries no mark
+                    assessor=self.assessor,
+                    submission_id=gold_id,
+                    attempt=row.attempt,
+                    action=Event.CALIBRATION,
+                    target=copy_id,
+                    after=assessor,
+                )
+                made.append(copy_id)
+            return made
 
         return self.store.write(work)
 

@@ -19,9 +19,9 @@ def open_store(target: str | Path) -> Store:
     """Open the queue at `target`: a PostgreSQL URL selects the server backend, anything
     else is a SQLite file path. Raises StoreError with one line when it cannot be used."""
     if is_server_url(target):
-        raise StoreError(
-            f"{str(target).split('@')[-1]}: PostgreSQL queues are not supported by this mcreview yet"
-        )
+        from mcreview.store.postgres import open_postgres  # psycopg loads only for a server queue
+
+        return open_postgres(str(target))
     from mcreview.store.sqlite import open_sqlite
 
     return open_sqlite(target)

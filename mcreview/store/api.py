@@ -20,9 +20,11 @@ from typing import Protocol, TypeVar
 
 from mcreview.store.records import (
     OPEN_WORK,
+    AttachmentContent,
     AttachmentRow,
     CarriedLevel,
     ClaimRow,
+    ContentState,
     DecisionRow,
     EventRow,
     ExportAttachment,
@@ -30,6 +32,7 @@ from mcreview.store.records import (
     ExportResponse,
     ExportScore,
     GoldReading,
+    NewAttachmentContent,
     NewDecision,
     NewSubmission,
     QueueFilter,
@@ -41,15 +44,18 @@ from mcreview.store.records import (
     SubmissionKey,
     SubmissionRow,
     SyncBatchRow,
+    TableInfo,
 )
 from mcreview.store.transaction import Transaction
 
 T = TypeVar("T")
 
 __all__ = [
+    "AttachmentContent",
     "AttachmentRow",
     "CarriedLevel",
     "ClaimRow",
+    "ContentState",
     "DecisionRow",
     "EventRow",
     "ExportAttachment",
@@ -57,6 +63,7 @@ __all__ = [
     "ExportResponse",
     "ExportScore",
     "GoldReading",
+    "NewAttachmentContent",
     "NewDecision",
     "NewSubmission",
     "OPEN_WORK",
@@ -70,6 +77,7 @@ __all__ = [
     "SubmissionKey",
     "SubmissionRow",
     "SyncBatchRow",
+    "TableInfo",
     "Transaction",
 ]
 
@@ -81,11 +89,14 @@ class Store(Protocol):
     location: str
     #: "sqlite" or "postgresql"
     backend: str
+    #: things the person opening it should know (e.g. "readable by every user")
+    warnings: list[str]
 
     @property
-    def single_user(self) -> bool:
-        """Only its owner can open it: then `--assessor` may name anyone (otherwise the
-        login name is the identity)."""
+    def login_is_identity(self) -> bool:
+        """On a queue others on this host can open, the login name is who you are (SSH has
+        authenticated it), so `--assessor` may name only yourself. False for a queue that
+        is yours alone, and for a server queue, whose readers log in on other hosts."""
         ...
 
     def write(self, work: Callable[[Transaction], T]) -> T:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from mcreview.core.submissions import Attachment
 
@@ -45,12 +46,53 @@ class SubmissionRow:
         return SubmissionKey(self.id, self.attempt, self.revision, reading)
 
 
+class ContentState(StrEnum):
+    """Whether an attachment's bytes are in the queue (assessors on other hosts cannot
+    read the importing host's files), and if not, why."""
+
+    STORED = "stored"  # in attachment_contents, under content_sha256
+    MISSING = "missing"  # no such file when it was imported
+    UNREADABLE = "unreadable"  # the file was there but could not be read
+    TOO_LARGE = "too-large"  # over the import's size limit: only its size is kept
+    LINK = "link"  # a URL: nothing to store
+    NOT_STORED = "not-stored"  # queued before mcreview stored attachment contents
+
+
 @dataclass(frozen=True)
 class AttachmentRow:
     component_id: str
     path: str | None
     url: str | None
     description: str
+    seq: int = 0  # its place among the attempt's attachments: the key to its content
+    content_state: str = ContentState.NOT_STORED
+    content_sha256: str | None = None
+    size: int | None = None  # bytes, when the file was found (stored or too large)
+    media_type: str | None = None  # of the stored content
+
+    @property
+    def stored(self) -> bool:
+        return self.content_state == ContentState.STORED
+
+
+@dataclass(frozen=True)
+class AttachmentContent:
+    """One file's bytes as imported, filed under their SHA-256 (stored once however many
+    attachments share them)."""
+
+    sha256: str
+    size: int
+    media_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class NewAttachmentContent:
+    """What the importer found for one attachment: its content's hash if stored, or why not."""
+
+    state: ContentState
+    sha256: str | None = None
+    size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +263,8 @@ class NewSubmission:
     readings_needed: int = 1  # 2 when the programme draws it for a second reading
     calibration_of: str | None = None  # a gold submission this is an unmarked copy of
     routed_to: str | None = None
+    # one per attachment, in order (the importer stores the bytes first); empty: not stored
+    contents: tuple[NewAttachmentContent, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -305,3 +349,14 @@ class CarriedLevel:
     passing: bool
     spec_hash: str
     from_attempt: int
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """One table as a backend's catalogue describes it (for copying a queue across)."""
+
+    name: str
+    columns: tuple[str, ...]  # in the table's own order
+    key: tuple[str, ...]  # the primary key: rows are copied and checksummed in its order
+    parents: tuple[str, ...] = ()  # tables its foreign keys point at (copied first)
+    binary: tuple[str, ...] = ()  # columns holding bytes (copied a few rows at a time)

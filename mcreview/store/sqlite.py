@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mcreview.store.records import SchemaTooNew, StoreError
+from mcreview.store.records import SchemaTooNew, StoreError, TableInfo
 from mcreview.store.transaction import Transaction
 
 if TYPE_CHECKING:
@@ -47,6 +47,33 @@ class _SQLiteDialect:
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self.conn.executemany(sql, rows)
+
+    def tables(self) -> list[TableInfo]:
+        names = [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+                " AND name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY name"
+            )
+        ]
+        found = []
+        for name in names:
+            # each row: cid, name, type, notnull, default, position in the primary key
+            info = self.conn.execute(f'PRAGMA table_info("{name}")').fetchall()
+            parents = {row[2] for row in self.conn.execute(f'PRAGMA foreign_key_list("{name}")')}
+            found.append(
+                TableInfo(
+                    name=name,
+                    columns=tuple(row[1] for row in info),
+                    key=tuple(row[1] for row in sorted((r for r in info if r[5]), key=lambda r: r[5])),
+                    parents=tuple(sorted(parents - {name})),
+                    binary=tuple(row[1] for row in info if str(row[2]).upper() == "BLOB"),
+                )
+            )
+        return found
+
+    def reset_identities(self) -> None:
+        """Nothing to do: AUTOINCREMENT keeps its counter at the largest id inserted."""
 
 
 class SQLiteStore:
@@ -121,16 +148,17 @@ class SQLiteStore:
             conn.close()
 
     @property
-    def single_user(self) -> bool:
-        """A queue only its owner can open (mode 0600, owned by whoever runs this): nobody
-        else's identity is at stake, so any assessor name may be used (a demo, a test)."""
+    def login_is_identity(self) -> bool:
+        """True unless only its owner can open it (mode 0600, owned by whoever runs this):
+        then nobody else's identity is at stake, and any assessor name may be used (a
+        demo, a test)."""
         if self.location == ":memory:":
-            return True
+            return False
         try:
             info = os.stat(self.location)
         except OSError:
-            return False
-        return info.st_uid == os.getuid() and not info.st_mode & 0o077
+            return True
+        return info.st_uid != os.getuid() or bool(info.st_mode & 0o077)
 
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
@@ -677,6 +705,31 @@ def m007_readings(db: sqlite_utils.Database) -> None:
     )
 
 
+def m008_attachment_contents(db: sqlite_utils.Database) -> None:
+    """Attachment contents in the queue: assessors on another host cannot read the importing
+    host's files. Content-addressed (one row per SHA-256, however many attachments share
+    it); each attachment says whether its bytes are stored and, if not, why. Attachments
+    queued before this step are 'not-stored' (or 'link' for a URL)."""
+    _run_statements(
+        db,
+        """
+        CREATE TABLE attachment_contents (
+            sha256 TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            media_type TEXT NOT NULL,
+            content BLOB NOT NULL,
+            stored_at TEXT NOT NULL
+        );
+        ALTER TABLE attachments ADD COLUMN content_state TEXT NOT NULL DEFAULT 'not-stored';
+        ALTER TABLE attachments ADD COLUMN content_sha256 TEXT REFERENCES attachment_contents(sha256);
+        ALTER TABLE attachments ADD COLUMN size INTEGER;
+        UPDATE attachments SET content_state = 'link' WHERE path IS NULL
+        """,
+    )
+
+
+# A new step: a function here, appended to MIGRATIONS, and the same step (same number) in
+# store/postgres.py's STEPS; tests/test_schema.py checks that both backends end up alike.
 MIGRATIONS = (
     m001_initial,
     m002_claims_sync_prechecks,
@@ -685,6 +738,7 @@ MIGRATIONS = (
     m005_resubmissions,
     m006_sync_formats,
     m007_readings,
+    m008_attachment_contents,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

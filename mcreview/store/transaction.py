@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from mcreview.core.vocabulary import LEAD_STATUSES, OPEN_STATUSES, Status
 from mcreview.store.records import (
     OPEN_WORK,
+    AttachmentContent,
     AttachmentRow,
     CarriedLevel,
     ClaimRow,
+    ContentState,
     DecisionRow,
     EventRow,
     ExportAttachment,
@@ -27,6 +29,7 @@ from mcreview.store.records import (
     ExportResponse,
     ExportScore,
     GoldReading,
+    NewAttachmentContent,
     NewDecision,
     NewSubmission,
     QueueFilter,
@@ -36,6 +39,7 @@ from mcreview.store.records import (
     SubmissionKey,
     SubmissionRow,
     SyncBatchRow,
+    TableInfo,
 )
 
 if TYPE_CHECKING:
@@ -60,6 +64,14 @@ class Dialect(Protocol):
 
     #: an SQL expression for the database's current time as ISO 8601 text in UTC
     now_sql: str
+
+    def tables(self) -> list[TableInfo]:
+        """The queue's tables, from the backend's own catalogue (not its bookkeeping)."""
+        ...
+
+    def reset_identities(self) -> None:
+        """After rows were copied in with their ids: the next generated id follows them."""
+        ...
 
 
 _SUBMISSION_COLUMNS = (
@@ -299,12 +311,17 @@ class Transaction:
             "INSERT INTO responses (submission_id, attempt, component_id, body) VALUES (?, ?, ?, ?)",
             [(new.id, new.attempt, cid, body) for cid, body in new.responses.items()],
         )
+        contents = new.contents or tuple(
+            NewAttachmentContent(ContentState.LINK if a.path is None else ContentState.NOT_STORED)
+            for a in new.attachments
+        )
         self.db.executemany(
-            "INSERT INTO attachments (submission_id, attempt, seq, component_id, path, url, description)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO attachments (submission_id, attempt, seq, component_id, path, url, description,"
+            " content_state, content_sha256, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (new.id, new.attempt, seq, a.component_id, a.path, a.url, a.description)
-                for seq, a in enumerate(new.attachments)
+                + (str(c.state), c.sha256, c.size)
+                for seq, (a, c) in enumerate(zip(new.attachments, contents, strict=True))
             ],
         )
         self._insert_prechecks(new.id, new.attempt, new.spec_hash, new.prechecks)
@@ -359,11 +376,37 @@ class Transaction:
         return [
             AttachmentRow(*row)
             for row in self._all(
-                "SELECT component_id, path, url, description FROM attachments"
-                " WHERE submission_id = ? AND attempt = ? ORDER BY seq",
+                "SELECT a.component_id, a.path, a.url, a.description, a.seq, a.content_state,"
+                " a.content_sha256, a.size, c.media_type FROM attachments a"
+                " LEFT JOIN attachment_contents c ON c.sha256 = a.content_sha256"
+                " WHERE a.submission_id = ? AND a.attempt = ? ORDER BY a.seq",
                 (submission_id, attempt),
             )
         ]
+
+    # -- attachment contents ---------------------------------------------------------
+
+    def has_content(self, sha256: str) -> bool:
+        return self._one("SELECT 1 FROM attachment_contents WHERE sha256 = ?", (sha256,)) is not None
+
+    def put_content(self, content: AttachmentContent) -> None:
+        """File an attachment's bytes under their SHA-256, once (the importer does this before
+        the submission that points at them)."""
+        self.db.execute(
+            "INSERT INTO attachment_contents (sha256, size, media_type, content, stored_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+            (content.sha256, content.size, content.media_type, content.content, self.now()),
+        )
+
+    def attachment_content(self, submission_id: str, attempt: int, seq: int) -> AttachmentContent | None:
+        """The stored bytes of one attachment, or None when they are not in the queue."""
+        row = self._one(
+            "SELECT c.sha256, c.size, c.media_type, c.content FROM attachments a"
+            " JOIN attachment_contents c ON c.sha256 = a.content_sha256"
+            " WHERE a.submission_id = ? AND a.attempt = ? AND a.seq = ?",
+            (submission_id, attempt, seq),
+        )
+        return AttachmentContent(row[0], int(row[1]), row[2], bytes(row[3])) if row else None
 
     def set_status(self, submission_id: str, *, status: Status, assessor: str) -> None:
         self.db.execute(
@@ -977,10 +1020,13 @@ class Transaction:
         if filters.resubmissions:
             clauses.append("attempt > 1")
         if filters.text:
+            # LIKE ignores ASCII case in SQLite but not in PostgreSQL: lower() both sides, so
+            # a search finds the same rows on both (ids, candidates and credentials are ASCII).
             clauses.append(
-                "(id LIKE ? ESCAPE '\\' OR candidate LIKE ? ESCAPE '\\' OR credential LIKE ? ESCAPE '\\')"
+                "(lower(id) LIKE ? ESCAPE '\\' OR lower(candidate) LIKE ? ESCAPE '\\'"
+                " OR lower(credential) LIKE ? ESCAPE '\\')"
             )
-            needle = _like_pattern(filters.text)
+            needle = _like_pattern(filters.text.lower())
             params.extend([needle, needle, needle])
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
@@ -1218,3 +1264,40 @@ class Transaction:
         self.db.execute(
             "UPDATE sync_batches SET finished_at = ? WHERE id = ? AND finished_at IS NULL", (now, batch)
         )
+
+    # -- copying a whole queue (mcreview migrate) ----------------------------------------
+
+    def tables(self) -> list[TableInfo]:
+        return self.db.tables()
+
+    def table_rows(
+        self, table: TableInfo, *, after: Sequence[Any] | None = None, limit: int = 1000
+    ) -> list[tuple[Any, ...]]:
+        """One chunk of a table's rows, every column, in primary-key order after `after`."""
+        columns = ", ".join(_quoted(c) for c in table.columns)
+        key = ", ".join(_quoted(c) for c in table.key)
+        params: list[Any] = []
+        where = ""
+        if after is not None:
+            where = f" WHERE ({key}) > ({', '.join('?' * len(table.key))})"
+            params.extend(after)
+        rows = self._all(
+            f"SELECT {columns} FROM {_quoted(table.name)}{where} ORDER BY {key} LIMIT ?", [*params, limit]
+        )
+        return [tuple(row) for row in rows]
+
+    def insert_rows(self, table: TableInfo, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        names = ", ".join(_quoted(c) for c in columns)
+        marks = ", ".join("?" * len(columns))
+        self.db.executemany(f"INSERT INTO {_quoted(table.name)} ({names}) VALUES ({marks})", rows)
+
+    def table_count(self, table: TableInfo) -> int:
+        return int(self._one(f"SELECT count(*) FROM {_quoted(table.name)}")[0])
+
+    def reset_identities(self) -> None:
+        self.db.reset_identities()
+
+
+def _quoted(name: str) -> str:
+    """An identifier from the catalogue, quoted the way both backends read it."""
+    return '"' + name.replace('"', '""') + '"'
