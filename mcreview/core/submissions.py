@@ -61,6 +61,24 @@ def _date_text(value: Any) -> str | None:
     return None
 
 
+def attachment_path_problem(path: str) -> str | None:
+    """Why an attachment path may not be used, or None: it must name a file inside the
+    submission's own folder. Checked on the text alone (the disk is never asked about a
+    path refused here): no absolute path, no '..' part, and none of the characters that
+    could smuggle either past this check (a backslash, a NUL, a control character)."""
+    if "\x00" in path or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in path):
+        return "holds a control character"
+    if "\\" in path:
+        return "holds a backslash (write paths with '/')"
+    if path.startswith("/"):
+        return "is absolute: it must be relative to the submission's folder"
+    if re.match(r"^[A-Za-z]:", path):
+        return "names a drive: it must be relative to the submission's folder"
+    if ".." in path.split("/"):
+        return "leaves the submission's folder ('..')"
+    return None
+
+
 def parse_submission(
     record: Any, specs: dict[str, Spec], source: str, base_dir: str, base_line: int = 0
 ) -> Submission:
@@ -129,6 +147,10 @@ def parse_submission(
         path, url = item.get("path"), item.get("url")
         if bool(path) == bool(url):
             raise SubmissionError(line, "an attachment needs exactly one of 'path' or 'url'")
+        if path:
+            problem = attachment_path_problem(str(path))
+            if problem is not None:
+                raise SubmissionError(line, f"attachment path '{str(path)[:120]}' {problem}")
         attachments.append(
             Attachment(
                 component_id,
