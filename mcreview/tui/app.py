@@ -7,17 +7,24 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
+from mcreview.core.textsafe import visible_controls
 from mcreview.core.vocabulary import Status
-from mcreview.services.session import ReviewError, ReviewSession
+from mcreview.services.session import ReviewError, ReviewSession, check_assessor_name
 from mcreview.store import Store, open_store
+from mcreview.tui.safe import install_output_guard
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
 
 
 class McReviewApp(App[None]):
-    """Holds the review session (the store and who is assessing); screens do the rest."""
+    """Holds the review session (the store and who is assessing); screens do the rest.
+
+    Every line drawn passes the output guard and every toast is shown as text
+    (mcreview.tui.safe).
+    """
 
     CSS_PATH = "app.tcss"
     TITLE = "mcreview"
@@ -28,6 +35,7 @@ class McReviewApp(App[None]):
     ]
 
     def __init__(self, session: ReviewSession, today: dt.date | None = None) -> None:
+        install_output_guard()
         super().__init__()
         self.session = session
         self.today = today or dt.date.today()
@@ -63,6 +71,25 @@ class McReviewApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast (screens call this through Widget.notify) is plain text: messages
+        quote ids, names and errors, never markup."""
+        super().notify(
+            visible_controls(message),
+            title=visible_controls(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
 
@@ -79,6 +106,9 @@ def build_app(queue: Store | str | Path, assessor: str, today: dt.date | None = 
     """The one way to make the app, so the CLI and the tests run the same thing.
 
     `queue` is an open store, or where one is (a SQLite path or a postgresql:// URL).
+    An assessor name with a control character is refused (ValueError), as the CLI
+    refuses it: the name is drawn on every colleague's screen.
     """
+    assessor = check_assessor_name(assessor)
     store = queue if not isinstance(queue, (str, Path)) else open_store(queue)
     return McReviewApp(ReviewSession(store, assessor), today)

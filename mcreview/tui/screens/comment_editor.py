@@ -12,8 +12,10 @@ from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
+from mcreview.core.textsafe import visible_controls
 from mcreview.services.session import ReviewError
 from mcreview.store.api import StoreError
+from mcreview.tui.safe import shown
 from mcreview.tui.screens.base import SessionAccess, SessionModal, SessionScreen
 
 DRAFT_DELAY_SECONDS = 0.4  # save the draft when typing pauses this long
@@ -37,7 +39,7 @@ class CommentEditor(SessionModal[str | None]):
     def __init__(self, title: str, text: str = "", draft_key: tuple[str, str] | None = None) -> None:
         super().__init__()
         self.title_text = title
-        self.initial = text
+        self.initial = visible_controls(text)  # what is saved is what the assessor saw
         self.draft_key = draft_key  # (submission id, field)
         self.restored = False
         self.draft_timer: Timer | None = None
@@ -45,10 +47,10 @@ class CommentEditor(SessionModal[str | None]):
     def compose(self) -> ComposeResult:
         text = self.initial
         draft = self.read_draft()
-        if draft is not None and draft != self.initial:
-            text, self.restored = draft, True
+        if draft is not None and visible_controls(draft) != self.initial:
+            text, self.restored = visible_controls(draft), True
         with Vertical(id="comment-dialog"):
-            yield Static(self.title_text, id="comment-title")
+            yield Static(shown(self.title_text), id="comment-title")
             yield TextArea(text, id="comment-text", soft_wrap=True, show_line_numbers=False)
             yield Static("Esc or ctrl+o: save and close · ctrl+r: discard the edit", id="comment-help")
 

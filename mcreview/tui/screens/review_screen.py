@@ -24,6 +24,7 @@ from mcreview.core.vocabulary import outcome_label
 from mcreview.services.claims import ClaimedByOther
 from mcreview.services.session import ReviewError, SubmissionState
 from mcreview.store.api import AttachmentRow, StoreError
+from mcreview.tui.safe import shown
 from mcreview.tui.screens.base import SessionScreen
 from mcreview.tui.screens.highlight import HighlightWords
 
@@ -156,14 +157,14 @@ class ReviewScreen(SessionScreen[None]):
         spec = state.spec
         status = state.status.label
         top = Text()
-        top.append(f" {state.id} ", style="bold reverse")
-        top.append(f" {spec.title} · rev {state.revision} · {status} · you: {self.session.assessor}")
+        top.append(shown(f" {state.id} ", style="bold reverse"))
+        top.append(shown(f" {spec.title} · rev {state.revision} · {status} · you: {self.session.assessor}"))
         decision = state.current_decision
         if decision is not None:
             top.append(f" · decided {outcome_label(decision.outcome)}", style="bold")
             top.append(" (r revises)")
         if self.read_only_reason:
-            top.append(f" · {self.read_only_reason}", style="bold")
+            top.append(shown(f" · {self.read_only_reason}", style="bold"))
         self.query_one("#review-top", Static).update(top)
         component = self.component
         scored = [c for c in spec.components if c.scored]
@@ -171,7 +172,7 @@ class ReviewScreen(SessionScreen[None]):
         outcome = state.outcome
         line = Text()
         line.append(f"Part {component.part_number} · {self.index + 1}/{len(spec.components)} ")
-        line.append(visible_controls(component.title), style="bold")
+        line.append(shown(component.title, style="bold"))
         line.append(f" · scored {len(scored) - len(unscored)}/{len(scored)}")
         line.append(" · so far: ")
         line.append(outcome.label, style="bold")
@@ -184,7 +185,7 @@ class ReviewScreen(SessionScreen[None]):
             return cached
         spec = self.state.spec
         part = spec.part(component.part_number)
-        blocks: list[RenderableType] = [Text(f"Part {part.number}: {part.title}", style="dim")]
+        blocks: list[RenderableType] = [shown(f"Part {part.number}: {part.title}", style="dim")]
         if component.prompts and self.show_prompts:
             prompts = Text("Prompts (p hides)\n", style="bold")
             for prompt in component.prompts:
@@ -220,7 +221,7 @@ class ReviewScreen(SessionScreen[None]):
     def word_count_line(self, component: Component, body: str | None) -> Text:
         words = count_words(body or "")
         line = Text()
-        line.append(f"{visible_controls(component.title)}: ", style="bold")
+        line.append(shown(f"{component.title}: ", style="bold"))
         line.append(f"{words} words")
         limits = component.word_limits
         if limits is None:
@@ -237,7 +238,7 @@ class ReviewScreen(SessionScreen[None]):
 
     def rubric_renderable(self) -> RenderableType:
         component = self.component
-        blocks: list[RenderableType] = [Text(visible_controls(component.title), style="bold")]
+        blocks: list[RenderableType] = [shown(component.title, style="bold")]
         chosen = self.state.levels.get(component.id)
         if component.scale is None:
             blocks.append(Text("Required, not scored: the credential document gives no rubric for it."))
@@ -249,20 +250,20 @@ class ReviewScreen(SessionScreen[None]):
             else:
                 number = component.scale.levels.index(chosen) + 1
                 verdict = "passes" if component.is_passing(chosen) else "does not pass"
-                blocks.append(Text(f"Chosen: {number} {chosen} ({verdict})", style="bold reverse"))
+                blocks.append(shown(f"Chosen: {number} {chosen} ({verdict})", style="bold reverse"))
             for number, level in enumerate(component.scale.levels, start=1):
                 mark = "▶" if level == chosen else " "
                 passes = " (passes)" if component.is_passing(level) else ""
                 style = "bold reverse" if level == chosen else "bold"
-                blocks.append(Text(f"{mark}{number} {level}{passes}", style=style))
+                blocks.append(shown(f"{mark}{number} {level}{passes}", style=style))
                 descriptor = component.levels.get(level) or NO_DESCRIPTOR
-                blocks.append(Padding(Text(descriptor), (0, 0, 0, 3)))  # hanging indent
+                blocks.append(Padding(shown(descriptor), (0, 0, 0, 3)))  # hanging indent
         comment = self.state.comments.get(component.id)
         unscored = [c.title for c in self.state.spec.components if c.scored and c.id not in self.state.levels]
         line = Text("\nComment: ", style="bold")
-        line.append(visible_controls(comment) if comment else "(none; press c to write one)", style="")
+        line.append(shown(comment) if comment else "(none; press c to write one)")
         blocks.append(line)
-        blocks.append(Text("\nStill to score: " + (", ".join(unscored) or "nothing"), style="dim"))
+        blocks.append(shown("\nStill to score: " + (", ".join(unscored) or "nothing"), style="dim"))
         return Group(*blocks)
 
     # -- actions --------------------------------------------------------------
