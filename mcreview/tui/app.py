@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
@@ -13,17 +12,18 @@ from mcreview.core.textsafe import visible_controls
 from mcreview.core.vocabulary import Status
 from mcreview.services.session import ReviewError, ReviewSession, check_assessor_name
 from mcreview.store import Store, open_store
+from mcreview.tui.keys import EscapeThenKey, install_escape_reading
 from mcreview.tui.safe import install_output_guard
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
 
 
-class McReviewApp(App[None]):
+class McReviewApp(EscapeThenKey):
     """Holds the review session (the store and who is assessing); screens do the rest.
 
-    Every line drawn passes the output guard and every toast is shown as text
-    (mcreview.tui.safe).
+    Keys after an Escape wait for it (mcreview.tui.keys); every line drawn passes the
+    output guard and every toast is shown as text (mcreview.tui.safe).
     """
 
     CSS_PATH = "app.tcss"
@@ -36,6 +36,7 @@ class McReviewApp(App[None]):
 
     def __init__(self, session: ReviewSession, today: dt.date | None = None) -> None:
         install_output_guard()
+        install_escape_reading()
         super().__init__()
         self.session = session
         self.today = today or dt.date.today()
