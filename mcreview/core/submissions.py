@@ -18,6 +18,9 @@ from mcreview.core.yamlio import line_of
 
 SUBMISSION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 CANDIDATE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+# The most text one response may hold: about 150,000 words, far past any word limit.
+# A longer one is refused at import, so no response in the queue is too big to read.
+MAX_RESPONSE_CHARS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,14 @@ def parse_submission(
             value = ""
         if not isinstance(value, (str, int, float)):
             raise SubmissionError(at(raw_responses, key), f"response '{key_text}' must be text")
-        responses[key_text] = str(value)
+        text = str(value)
+        if len(text) > MAX_RESPONSE_CHARS:
+            raise SubmissionError(
+                at(raw_responses, key),
+                f"response '{key_text}' is {len(text):,} characters;"
+                f" the most a response may hold is {MAX_RESPONSE_CHARS:,}",
+            )
+        responses[key_text] = text
     for part in spec.parts:
         wanted = [c.id for c in part.components if c.takes_response]
         if wanted and not any(cid in responses for cid in wanted):

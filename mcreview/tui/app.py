@@ -11,7 +11,7 @@ from textual.notifications import SeverityLevel
 from mcreview.core.textsafe import visible_controls
 from mcreview.core.vocabulary import Status
 from mcreview.services.session import ReviewError, ReviewSession, check_assessor_name
-from mcreview.store import Store, open_store
+from mcreview.store import Store, StoreError, open_store
 from mcreview.tui.keys import EscapeThenKey, install_escape_reading
 from mcreview.tui.safe import install_output_guard
 
@@ -53,13 +53,18 @@ class McReviewApp(EscapeThenKey):
 
         self.push_screen(QueueScreen())
         submission_id, component_id = self.session.last_position()
-        if submission_id is not None:
-            try:
-                state = self.session.load(submission_id)
-            except ReviewError:
-                return
-            if state.status in (Status.PENDING, Status.IN_REVIEW):
-                self.open_submission(submission_id, component_id)
+        if submission_id is None:
+            return
+        # Forget the position before opening it: the review screen records it again
+        # once the submission has painted, so a submission that never finishes opening
+        # (a crash, a kill) is never reopened by the next start.
+        try:
+            self.session.remember_position(None, None)
+            state = self.session.load(submission_id)
+        except (ReviewError, StoreError):
+            return
+        if state.status in (Status.PENDING, Status.IN_REVIEW):
+            self.open_submission(submission_id, component_id)
 
     def open_submission(self, submission_id: str, component_id: str | None = None) -> None:
         from mcreview.tui.screens.review_screen import ReviewScreen

@@ -30,6 +30,35 @@ from mcreview.tui.screens.highlight import HighlightWords
 
 RENEW_EVERY_SECONDS = 5 * 60
 NO_DESCRIPTOR = "(the credential document gives no descriptor for this level)"
+# A response is drawn a part at a time, so opening one paints in about the time a
+# 2,000-word response takes, whatever its length: 20,000 characters is about 3,000
+# words, six times the largest word limit. `]` and `[` move through the parts.
+RESPONSE_PAGE_CHARS = 20_000
+# Words are counted in at most this much of a response (about 15,000 words, ~6 ms);
+# a longer one is reported as "more than N words".
+WORD_COUNT_CHARS = 100_000
+
+
+def next_cut(text: str, start: int, size: int = RESPONSE_PAGE_CHARS) -> int:
+    """Where the part of `text` that begins at `start` ends: at a paragraph break, a
+    line break or a space in its last quarter if there is one, else after `size`."""
+    end = start + size
+    if end >= len(text):
+        return len(text)
+    floor = start + size * 3 // 4
+    for separator in ("\n\n", "\n", " "):
+        cut = text.rfind(separator, floor, end)
+        if cut != -1:
+            return cut + len(separator)
+    return end
+
+
+def part_bounds(text: str, page: int) -> tuple[int, int, int]:
+    """(start, end, page) of the `page`th part of `text`, or of its last part."""
+    start, end, reached = 0, next_cut(text, 0), 0
+    while reached < page and end < len(text):
+        start, end, reached = end, next_cut(text, end), reached + 1
+    return start, end, reached
 
 
 def level_bindings() -> list[Binding]:
@@ -67,6 +96,24 @@ class ReviewScreen(SessionScreen[None]):
         Binding("r", "revise", "Revise", id="review.revise", show=False, priority=True),
         Binding("h", "history", "History", id="review.history", show=False, priority=True),
         Binding("x", "clear_level", "Clear level", id="review.clear_level", show=False, priority=True),
+        Binding(
+            "right_square_bracket",
+            "response_part(1)",
+            "Long response: next part",
+            id="review.next_part",
+            key_display="]",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "left_square_bracket",
+            "response_part(-1)",
+            "Long response: previous part",
+            id="review.previous_part",
+            key_display="[",
+            show=False,
+            priority=True,
+        ),
         Binding("escape", "back", "Back", id="review.back", key_display="esc", priority=True),
         Binding("q", "app.quit", "Quit", id="review.quit", show=False, priority=True),
     ]
@@ -80,6 +127,7 @@ class ReviewScreen(SessionScreen[None]):
         self.read_only_reason: str | None = None
         self.show_prompts = False  # the response gets the room; p shows the prompts
         self.rendered: dict[str, RenderableType] = {}
+        self.response_page: dict[str, int] = {}  # component id -> part of its responses shown
         self.prechecks: list[PreCheck] = []
         self.state: SubmissionState
 
@@ -107,7 +155,6 @@ class ReviewScreen(SessionScreen[None]):
             self.index = self.first_unscored_index()
         self.set_interval(RENEW_EVERY_SECONDS, self.take_claim)
         self.show_component()
-        self.save_position()
         self.query_one("#response-pane").focus()
 
     # -- claim ----------------------------------------------------------------
@@ -146,11 +193,14 @@ class ReviewScreen(SessionScreen[None]):
         return 0
 
     def show_component(self) -> None:
+        """Draw the focused component; where the assessor is is recorded once it has
+        painted, so a restart never reopens a submission that did not finish opening."""
         self.update_header()
         self.query_one("#response", Static).update(self.response_renderable())
         self.query_one("#rubric", Static).update(self.rubric_renderable())
         self.query_one("#response-pane", VerticalScroll).scroll_home(animate=False)
         self.query_one("#rubric-pane", VerticalScroll).scroll_home(animate=False)
+        self.call_after_refresh(self.save_position)
 
     def update_header(self) -> None:
         state = self.state
@@ -208,21 +258,41 @@ class ReviewScreen(SessionScreen[None]):
             elif not body.strip():
                 blocks.append(Text("(the response is empty)", style="bold"))
             else:
-                markdown = Markdown(visible_controls(body), hyperlinks=False)
-                marked = {
-                    body[c.start : c.end] for c in findings if c.start is not None and c.end is not None
-                }
-                blocks.append(HighlightWords(markdown, marked) if marked else markdown)
+                blocks.extend(self.response_part(body, findings))
             blocks.append(Text(""))
         renderable = RenderOnce(Group(*blocks))
         self.rendered[component.id] = renderable
         return renderable
 
+    def response_part(self, body: str, findings: list[PreCheck]) -> list[RenderableType]:
+        """The part of a response on screen, with a line saying where it is in the whole
+        when the response is longer than one part (RESPONSE_PAGE_CHARS)."""
+        start, end, page = part_bounds(body, self.response_page.get(self.component.id, 0))
+        text = body[start:end]
+        markdown = Markdown(visible_controls(text), hyperlinks=False)
+        marked = {body[c.start : c.end] for c in findings if c.start is not None and c.end is not None}
+        blocks: list[RenderableType] = []
+        if start > 0 or end < len(body):
+            where = f"part {page + 1}: characters {start + 1:,}–{end:,} of {len(body):,}"
+            keys = " · ".join(
+                k for k, on in (("] next part", end < len(body)), ("[ previous", start > 0)) if on
+            )
+            blocks.append(Text(f"Long response, {where} · {keys}", style="bold reverse"))
+        blocks.append(HighlightWords(markdown, marked) if marked else markdown)
+        if end < len(body):
+            blocks.append(Text(f"▼ the response goes on: ] shows part {page + 2}", style="bold reverse"))
+        return blocks
+
     def word_count_line(self, component: Component, body: str | None) -> Text:
-        words = count_words(body or "")
+        body = body or ""
+        counted = body[:WORD_COUNT_CHARS]
+        words = count_words(counted)
         line = Text()
         line.append(shown(f"{component.title}: ", style="bold"))
-        line.append(f"{words} words")
+        if len(counted) < len(body):
+            line.append(f"more than {words:,} words (counted in the first {len(counted):,} characters)")
+        else:
+            line.append(f"{words} words")
         limits = component.word_limits
         if limits is None:
             return line
@@ -272,7 +342,6 @@ class ReviewScreen(SessionScreen[None]):
         count = len(self.state.spec.components)
         self.index = (self.index + step) % count
         self.show_component()
-        self.save_position()
 
     def save_position(self) -> None:
         with contextlib.suppress(StoreError):  # a lost resume point is not lost work
@@ -342,6 +411,22 @@ class ReviewScreen(SessionScreen[None]):
             self.notify(f"Undone: {self.component.title} is {before or 'unscored'} again.")
         self.reload_state()
         self.show_component()
+
+    def action_response_part(self, step: int) -> None:
+        """Show the next (or previous) part of a response too long to draw at once."""
+        component = self.component
+        page = self.response_page.get(component.id, 0)
+        if page + step < 0:
+            self.notify("This is the start of the response.")
+            return
+        bodies = [self.state.responses.get(e.id) or "" for e in self.state.spec.evidence_for(component)]
+        if step > 0 and all(part_bounds(body, page)[1] >= len(body) for body in bodies):
+            self.notify("This is the end of the response.")
+            return
+        self.response_page[component.id] = page + step
+        self.rendered.pop(component.id, None)
+        self.query_one("#response", Static).update(self.response_renderable())
+        self.query_one("#response-pane", VerticalScroll).scroll_home(animate=False)
 
     def action_toggle_prompts(self) -> None:
         self.show_prompts = not self.show_prompts
