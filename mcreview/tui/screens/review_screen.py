@@ -300,6 +300,8 @@ class ReviewScreen(SessionScreen[None]):
         limit_text = limits.text or _limit_text(limits.minimum, limits.maximum)
         if not limits.checked:
             line.append(f" · limit per {limits.per}: {limit_text} (check by eye)")
+        elif len(counted) < len(body) and verdict != "over":  # a part counted: only "over" is sure
+            line.append(f" · limit {limit_text}: not counted in full (check by eye)")
         elif verdict is None:
             line.append(f" · within {limit_text} ✓")
         else:
