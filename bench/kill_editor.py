@@ -10,7 +10,9 @@ screen exactly, 3-20 characters are typed one at a time with 120-250 ms between 
 text the editor showed just before the kill (every byte the app wrote, run through a
 terminal emulator) is compared with the draft in the database. `--app DIR` measures
 another tree (a checkout of an older commit): its own `mcreview` makes the queue and
-runs. Prints the figures and writes bench/out/kill_editor.json.
+runs. First it times what each change of the text costs in this tree: 300
+`ReviewSession.save_draft` calls each of 500 and 10,000 characters (one transaction
+with fsync). Prints the figures and writes bench/out/kill_editor.json.
 """
 
 from __future__ import annotations
@@ -36,6 +38,34 @@ def pair(text: str, kind: type) -> tuple:
     return kind(low), kind(high)
 
 
+def draft_cost(work: Path) -> dict[str, dict[str, float]]:
+    """p50/p99 of save_draft (ms) in this tree, on the disk the queue is on."""
+    sys.path.insert(0, str(REPO))
+    from mcreview.services import importer
+    from mcreview.services.session import ReviewSession
+    from mcreview.services.specfiles import default_specs_dir, load_spec_dir, sample_queue_dir
+    from mcreview.store.sqlite import open_sqlite
+
+    store = open_sqlite(work / "cost.db")
+    try:
+        specs, _ = load_spec_dir(default_specs_dir())
+        report = importer.import_paths(store, [sample_queue_dir()], specs)
+        session = ReviewSession(store, "ana")
+        result = {}
+        for size in (500, 10_000):
+            times = []
+            for n in range(300):
+                body = "x" * (size - 1) + str(n % 10)
+                started = time.perf_counter()
+                session.save_draft(report.imported[0], field="overview", body=body)
+                times.append((time.perf_counter() - started) * 1000)
+            times.sort()
+            result[f"{size}_chars"] = {"p50_ms": round(times[150], 2), "p99_ms": round(times[296], 2)}
+        return result
+    finally:
+        store.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -51,12 +81,15 @@ def main() -> None:
     specs = app / "mcreview" / "data" / "specs"
     sample = app / "mcreview" / "data" / "sample_queue"
     with tempfile.TemporaryDirectory(prefix="mcreview-kill-") as work:
+        cost = draft_cost(Path(work))
+        print(f"save_draft, one change of the text: {cost}", flush=True)
         db = Path(work) / "queue.db"
         subprocess.run(
             [sys.executable, "-m", "mcreview", "--db", str(db), "--specs", str(specs), "import", str(sample)],
             check=True,
             capture_output=True,
             env={**os.environ, **env},
+            cwd=app,  # `python -m` puts the working folder first on the path
         )
         started = time.monotonic()
         run = kill_while_typing(
@@ -67,6 +100,7 @@ def main() -> None:
             chars=pair(args.chars, int),
             key_delay=pair(args.key_delay, float),
             env=env,
+            cwd=app,
             log=True,
         )
         seconds = time.monotonic() - started
@@ -86,6 +120,7 @@ def main() -> None:
         "kills_that_lost_all_the_round_had_shown": run.lost_round,
         "drafts_restored_on_screen": run.restores_checked,
         "seconds": round(seconds, 1),
+        "save_draft_cost": cost,
         "per_kill": [kill.__dict__ for kill in run.kills],
     }
     out = BENCH / "out"

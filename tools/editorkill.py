@@ -109,6 +109,7 @@ def kill_while_typing(
     key_delay: tuple[float, float] = (0.12, 0.25),
     assessor: str = "ana",
     env: dict[str, str] | None = None,
+    cwd: Path | None = None,
     log: bool = False,
 ) -> KillRun:
     """`kills` rounds of: start, open the editor, type 3-20 characters with 120-250 ms
@@ -117,7 +118,9 @@ def kill_while_typing(
     run = KillRun()
     text = typed_text(RESTART_DRAFT_AT + 2 * chars[1])
     for number in range(kills):
-        app = PtyApp(["--db", str(db), "--specs", str(specs), "--assessor", assessor], size=SIZE, env=env)
+        app = PtyApp(
+            ["--db", str(db), "--specs", str(specs), "--assessor", assessor], size=SIZE, env=env, cwd=cwd
+        )
         try:
             before, chunk = _type_then_kill(app, db, assessor, text, rng, chars, key_delay)
         finally:

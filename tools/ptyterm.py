@@ -19,12 +19,18 @@ import subprocess
 import sys
 import termios
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pyte
 
 DEADLINE_SECONDS = 60.0
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
 
 
 class PtyApp:
@@ -58,6 +64,9 @@ class PtyApp:
             start_new_session=True,
         )
         os.close(slave)
+        # The child is not on a controlling terminal, so closing the pty sends it no
+        # SIGHUP: make sure no app outlives its harness, whatever the caller forgets.
+        self._finalizer = weakref.finalize(self, _kill_group, self.process.pid)
         self.raw = b""
         self.screen = pyte.Screen(columns, rows)
         self.stream = pyte.ByteStream(self.screen)
@@ -119,6 +128,9 @@ class PtyApp:
             self.closed = True
             with contextlib.suppress(OSError):
                 os.close(self.master)
+        if self.process.poll() is None:
+            self._finalizer()
+            self.process.wait()
 
     def quit(self, keys: bytes = b"q") -> int:
         """Send the quit key and wait for a clean exit; the exit code."""
