@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Static
 
+from mcreview.core.textsafe import visible_controls
 from mcreview.core.vocabulary import STATUS_LABELS, Status
 from mcreview.services import queue
 from mcreview.tui.safe import shown
@@ -137,7 +138,7 @@ class QueueScreen(SessionScreen[None]):
         for row in rows:
             cells = (
                 row.id,
-                shorten(self.titles.get(row.credential, row.credential), CREDENTIAL_WIDTH),
+                shorten(visible_controls(self.titles.get(row.credential, row.credential)), CREDENTIAL_WIDTH),
                 STATUS_LABELS.get(Status(row.status), row.status),
                 row.submitted,
                 age_text(row.submitted, today),
