@@ -165,17 +165,17 @@ class CommentEditor(SessionModal[str | None]):
 
     def status_text(self, length: int) -> Text:
         line = Text()
-        if self.refused is not None:
-            line.append(
-                f"Not added: the text would be {self.refused:,} characters; "
-                f"a comment holds at most {MAX_COMMENT_CHARS:,}.",
-                style="bold reverse",
-            )
-        elif length >= COUNT_FROM:
+        if length >= COUNT_FROM:
             at_limit = length >= MAX_COMMENT_CHARS
             line.append(
                 f"{length:,} / {MAX_COMMENT_CHARS:,} characters" + (": the limit" if at_limit else ""),
                 style="bold reverse" if at_limit else "bold",
+            )
+        if self.refused is not None:
+            line.append(
+                ("  " if line else "") + f"Not added: the text would be {self.refused:,} characters;"
+                f" a comment holds at most {MAX_COMMENT_CHARS:,}.",
+                style="bold",
             )
         if self.draft_failed is not None:
             line.append(("  " if line else "") + "Draft not saved: ", style="bold")
