@@ -7,6 +7,7 @@ import json
 import pytest
 from conftest import SAMPLE_DIR, ppr_record, sql, sql_value, write_yaml
 
+from mcreview.core.textsafe import visible_controls
 from mcreview.services import importer
 from mcreview.services.session import ReviewSession
 from mcreview.store.transaction import Transaction
@@ -165,3 +166,49 @@ def test_sample_queue_imports_cleanly(database, specs):
     assert len(report.imported) >= 20
     credentials = {row[0] for row in sql(database, "SELECT DISTINCT credential FROM submissions")}
     assert credentials == set(specs)
+
+
+# -- attachment paths stay inside the submission's folder (issue 10, item 10) -----------
+
+
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [
+        ("../../etc/passwd", "leaves the submission's folder ('..')"),
+        ("attachments/../../secret.txt", "leaves the submission's folder ('..')"),
+        ("/etc/passwd", "is absolute: it must be relative to the submission's folder"),
+        ("..\\..\\etc\\passwd", "holds a backslash (write paths with '/')"),
+        ("plan.pdf\x00/../../etc/passwd", "holds a control character"),
+        ("C:/Windows/win.ini", "names a drive: it must be relative to the submission's folder"),
+    ],
+)
+def test_an_attachment_path_outside_the_folder_is_rejected_with_one_line(
+    database, specs, tmp_path, monkeypatch, path, why
+):
+    record = ppr_record(attachments=[{"component": "action-plan", "path": path, "description": "x"}])
+    file = write_yaml(tmp_path, "escape.yaml", record)
+    probed: list[str] = []
+    real_exists = importer.Path.exists
+
+    def exists(self):
+        probed.append(str(self))
+        return real_exists(self)
+
+    monkeypatch.setattr(importer.Path, "exists", exists)
+    report = importer.import_paths(database, [file], specs)
+    assert report.imported == []
+    [problem] = [str(p) for p in report.rejected]
+    assert problem.startswith(f"{file}:") and "\n" not in problem
+    assert problem.endswith(f"attachment path '{visible_controls(path)}' {why}")
+    assert not [p for p in probed if "passwd" in p or "secret" in p or "win.ini" in p]  # never looked at
+
+
+def test_attachment_paths_inside_the_folder_still_import(database, specs, tmp_path):
+    record = ppr_record(
+        attachments=[
+            {"component": "action-plan", "path": "attachments/plan.pdf", "description": "x"},
+            {"component": "case-study", "path": "./notes..v2.txt", "description": "y"},
+        ]
+    )
+    report = importer.import_paths(database, [write_yaml(tmp_path, "ok.yaml", record)], specs)
+    assert report.imported == ["PPR-T-001"]

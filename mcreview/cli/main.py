@@ -63,7 +63,16 @@ def cli(ctx: click.Context, db: str | None, specs_dir: Path | None, assessor: st
     try:
         name = check_assessor_name(assessor or default_assessor())
     except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--assessor") from None
+        # One line, naming where the name came from: the option, the environment, or
+        # the login name (getpass reads LOGNAME/USER, which anyone can set).
+        source = ctx.get_parameter_source("assessor")
+        if source == click.core.ParameterSource.COMMANDLINE:
+            where = "--assessor"
+        elif source == click.core.ParameterSource.ENVIRONMENT:
+            where = "MCREVIEW_ASSESSOR"
+        else:
+            where = "your login name (pass --assessor NAME)"
+        raise click.ClickException(f"{where}: {error}") from None
     ctx.obj = Settings(db or str(default_db_path()), specs_dir or default_specs_dir(), name)
     if ctx.invoked_subcommand is None:
         ctx.invoke(review)

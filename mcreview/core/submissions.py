@@ -31,6 +31,9 @@ RECORD_KEYS = (
     "attempt",
     "resubmission_note",
 )
+# The most text one response may hold: about 150,000 words, far past any word limit.
+# A longer one is refused at import, so no response in the queue is too big to read.
+MAX_RESPONSE_CHARS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,24 @@ def _date_text(value: Any) -> str | None:
             return dt.date.fromisoformat(value.strip()[:10]).isoformat()
         except ValueError:
             return None
+    return None
+
+
+def attachment_path_problem(path: str) -> str | None:
+    """Why an attachment path may not be used, or None: it must name a file inside the
+    submission's own folder. Checked on the text alone (the disk is never asked about a
+    path refused here): no absolute path, no '..' part, and none of the characters that
+    could smuggle either past this check (a backslash, a NUL, a control character)."""
+    if "\x00" in path or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in path):
+        return "holds a control character"
+    if "\\" in path:
+        return "holds a backslash (write paths with '/')"
+    if path.startswith("/"):
+        return "is absolute: it must be relative to the submission's folder"
+    if re.match(r"^[A-Za-z]:", path):
+        return "names a drive: it must be relative to the submission's folder"
+    if ".." in path.split("/"):
+        return "leaves the submission's folder ('..')"
     return None
 
 
@@ -129,7 +150,14 @@ def parse_submission(
             value = ""
         if not isinstance(value, (str, int, float)):
             raise SubmissionError(at(raw_responses, key), f"response '{key_text}' must be text")
-        responses[key_text] = str(value)
+        text = str(value)
+        if len(text) > MAX_RESPONSE_CHARS:
+            raise SubmissionError(
+                at(raw_responses, key),
+                f"response '{key_text}' is {len(text):,} characters;"
+                f" the most a response may hold is {MAX_RESPONSE_CHARS:,}",
+            )
+        responses[key_text] = text
     for part in spec.parts:
         wanted = [c.id for c in part.components if c.takes_response]
         if wanted and not any(cid in responses for cid in wanted):
@@ -152,6 +180,10 @@ def parse_submission(
         path, url = item.get("path"), item.get("url")
         if bool(path) == bool(url):
             raise SubmissionError(line, "an attachment needs exactly one of 'path' or 'url'")
+        if path:
+            problem = attachment_path_problem(str(path))
+            if problem is not None:
+                raise SubmissionError(line, f"attachment path '{str(path)[:120]}' {problem}")
         attachments.append(
             Attachment(
                 component_id,

@@ -80,6 +80,8 @@ def check_assessor_name(name: str) -> str:
     if len(name) > MAX_ASSESSOR_CHARS:
         raise ValueError(f"the assessor name is longer than {MAX_ASSESSOR_CHARS} characters")
     for char in name:
+        if unicodedata.category(char) == "Cs":  # an undecodable byte of an argument or variable
+            raise ValueError("the assessor name is not valid UTF-8")
         if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") or (char.isspace() and char != " "):
             raise ValueError(f"the assessor name holds a control character (U+{ord(char):04X})")
     return name

@@ -6,26 +6,79 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.timer import Timer
+from textual.css.query import NoMatches
 from textual.widgets import Static, TextArea
+from textual.widgets.text_area import Edit, EditResult
 
-from mcreview.services.session import ReviewError
+from mcreview.core.textsafe import visible_controls
+from mcreview.services.session import MAX_COMMENT_CHARS, ReviewError
 from mcreview.store.api import StoreError
+from mcreview.tui.safe import shown
 from mcreview.tui.screens.base import SessionAccess, SessionModal, SessionScreen
 
-DRAFT_DELAY_SECONDS = 0.4  # save the draft when typing pauses this long
+COUNT_FROM = MAX_COMMENT_CHARS * 9 // 10  # the count shows from 9,000 characters on
+
+
+class DraftTextArea(TextArea):
+    """A TextArea that hands every change of its text to `on_change` before returning.
+
+    Every edit (a key, a paste, a deletion, undo and redo) goes through `edit`, `undo`
+    or `redo`, and the screen is drawn only after the handler that made the edit
+    returns: so when `on_change` writes the draft, the text is durable before it is
+    on screen. An edit that would make the text longer than `limit` is refused and
+    reported to `on_refused`. Control characters in pasted text are kept as their
+    visible symbols, so what is saved is what the assessor saw.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        limit: int,
+        on_change: Callable[[str], None],
+        on_refused: Callable[[int], None],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(visible_controls(text), **kwargs)
+        self.limit = limit
+        self.on_change = on_change
+        self.on_refused = on_refused
+
+    def edit(self, edit: Edit) -> EditResult:
+        edit.text = visible_controls(edit.text)
+        removed = len(self.get_text_range(edit.from_location, edit.to_location))
+        length = len(self.text) - removed + len(edit.text)
+        if len(edit.text) > removed and length > self.limit:
+            self.on_refused(length)
+            return EditResult(end_location=self.cursor_location, replaced_text="")
+        result = super().edit(edit)
+        self.on_change(self.text)
+        return result
+
+    def undo(self) -> None:
+        super().undo()
+        self.on_change(self.text)
+
+    def redo(self) -> None:
+        super().redo()
+        self.on_change(self.text)
 
 
 class CommentEditor(SessionModal[str | None]):
     """Returns the edited text, or None when the edit is discarded.
 
     Escape and ctrl+o both save, since either may be all a terminal over SSH passes
-    through; ctrl+r discards. While open, the text is kept as a draft in the queue
-    database, so a dropped link or a crash mid-sentence loses nothing: the next time
-    this editor opens for the same thing, the draft comes back.
+    through; ctrl+r discards. While open, every change of the text is written to the
+    queue database as a draft before it is drawn (one small transaction with fsync,
+    about a millisecond), so a dropped link, a crash or kill -9 mid-sentence loses
+    nothing that was on screen: the next time this editor opens for the same thing,
+    the draft comes back. The text may hold at most MAX_COMMENT_CHARS characters, the
+    most the queue accepts: the count shows near the limit, and typing or pasting
+    past it is refused here rather than at the save.
     """
 
     BINDINGS = [
@@ -37,23 +90,36 @@ class CommentEditor(SessionModal[str | None]):
     def __init__(self, title: str, text: str = "", draft_key: tuple[str, str] | None = None) -> None:
         super().__init__()
         self.title_text = title
-        self.initial = text
+        self.initial = visible_controls(text)
         self.draft_key = draft_key  # (submission id, field)
         self.restored = False
-        self.draft_timer: Timer | None = None
+        self.draft_failed: str | None = None
+        self.refused: int | None = None  # the length an edit would have reached
 
     def compose(self) -> ComposeResult:
         text = self.initial
         draft = self.read_draft()
-        if draft is not None and draft != self.initial:
-            text, self.restored = draft, True
+        if draft is not None and visible_controls(draft) != self.initial:
+            text, self.restored = visible_controls(draft), True
+        editor = DraftTextArea(
+            text,
+            limit=MAX_COMMENT_CHARS,
+            on_change=self.changed,
+            on_refused=self.refuse,
+            id="comment-text",
+            soft_wrap=True,
+            show_line_numbers=False,
+        )
         with Vertical(id="comment-dialog"):
-            yield Static(self.title_text, id="comment-title")
-            yield TextArea(text, id="comment-text", soft_wrap=True, show_line_numbers=False)
+            yield Static(shown(self.title_text), id="comment-title")
+            yield editor
+            status = Static(self.status_text(len(text)), id="comment-count")
+            status.display = bool(status.content)
+            yield status
             yield Static("Esc or ctrl+o: save and close · ctrl+r: discard the edit", id="comment-help")
 
     def on_mount(self) -> None:
-        editor = self.query_one(TextArea)
+        editor = self.query_one(DraftTextArea)
         editor.focus()
         editor.move_cursor(editor.document.end)
         if self.restored:
@@ -67,32 +133,62 @@ class CommentEditor(SessionModal[str | None]):
             return self.session.load_draft(submission_id, field=field)
         return None
 
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        if self.draft_key is None:
-            return
-        if self.draft_timer is not None:
-            self.draft_timer.stop()
-        self.draft_timer = self.set_timer(DRAFT_DELAY_SECONDS, self.write_draft)
+    # -- every change, before it is drawn --------------------------------------------
 
-    def write_draft(self) -> None:
+    def changed(self, text: str) -> None:
+        """The text changed: keep it as a draft now, then say how long it is."""
+        self.refused = None
+        self.write_draft(text)
+        self.show_status(len(text))
+
+    def write_draft(self, text: str) -> None:
         if self.draft_key is None:
             return
         submission_id, field = self.draft_key
-        with contextlib.suppress(StoreError):  # the draft is a safety net, not the save
-            self.session.save_draft(submission_id, field=field, body=self.query_one(TextArea).text)
+        try:
+            self.session.save_draft(submission_id, field=field, body=text)
+        except StoreError as error:  # the draft is a safety net, not the save: say so, go on
+            self.draft_failed = str(error)
+        else:
+            self.draft_failed = None
+
+    def refuse(self, length: int) -> None:
+        self.refused = length
+        self.show_status(len(self.query_one(DraftTextArea).text))
+
+    def show_status(self, length: int) -> None:
+        with contextlib.suppress(NoMatches):  # not mounted yet: compose draws the first one
+            line = self.status_text(length)
+            status = self.query_one("#comment-count", Static)
+            status.update(line)
+            status.display = bool(line)
+
+    def status_text(self, length: int) -> Text:
+        line = Text()
+        if length >= COUNT_FROM:
+            at_limit = length >= MAX_COMMENT_CHARS
+            line.append(
+                f"{length:,} / {MAX_COMMENT_CHARS:,} characters" + (": the limit" if at_limit else ""),
+                style="bold reverse" if at_limit else "bold",
+            )
+        if self.refused is not None:
+            line.append(
+                ("  " if line else "") + f"Not added: the text would be {self.refused:,} characters;"
+                f" a comment holds at most {MAX_COMMENT_CHARS:,}.",
+                style="bold",
+            )
+        if self.draft_failed is not None:
+            line.append(("  " if line else "") + "Draft not saved: ", style="bold")
+            line.append(shown(self.draft_failed))
+        return line
+
+    # -- closing -----------------------------------------------------------------------
 
     def action_save(self) -> None:
         """Hand the text back; the caller drops the draft once its save succeeded."""
-        if self.draft_timer is not None:
-            self.draft_timer.stop()
-        text = self.query_one(TextArea).text
-        if self.draft_key is not None and text != self.initial:
-            self.write_draft()  # kept until the caller's save succeeds
-        self.dismiss(text)
+        self.dismiss(self.query_one(DraftTextArea).text)
 
     def action_discard(self) -> None:
-        if self.draft_timer is not None:
-            self.draft_timer.stop()
         forget_draft(self, self.draft_key)
         self.dismiss(None)
 

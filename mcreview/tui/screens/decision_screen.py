@@ -9,10 +9,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
-from mcreview.core.textsafe import visible_controls
 from mcreview.core.vocabulary import OVERALL, Outcome, ReturnReason, outcome_label
 from mcreview.services.session import ReviewError, SubmissionState
 from mcreview.store.api import StoreError
+from mcreview.tui.safe import shown
 from mcreview.tui.screens.base import SessionScreen
 
 SOURCE_SHORT = {
@@ -64,24 +64,24 @@ class DecisionScreen(SessionScreen[bool]):
         state = self.state
         spec = state.spec
         self.query_one("#decision-top", Static).update(
-            Text(f" Decision · {state.id} · {spec.title} · revision {state.revision} ", style="bold")
+            shown(f" Decision · {state.id} · {spec.title} · revision {state.revision} ", style="bold")
         )
         outcome = state.outcome
         head = Text()
         head.append("Computed outcome: ")
         head.append(f" {outcome.label} ", style="bold reverse")
-        head.append(f"\n{visible_controls(outcome.reason(spec))}\n")
+        head.append(shown(f"\n{outcome.reason(spec)}\n"))
         statement = spec.award_statement or "(the document states no award rule)"
         quoted = "" if spec.award_quote else " (not quoted: the document has no award sentence)"
-        head.append(f"Award rule: {visible_controls(statement)}{quoted}\n", style="italic")
+        head.append(shown(f"Award rule: {statement}{quoted}\n", style="italic"))
         decided = set(map(id, outcome.decided_by))
         for result in outcome.explanation:
             mark = {"holds": "✓", "fails": "✗", "open": "…", "not checked": "-"}[result.verdict]
             style = "bold" if id(result) in decided and outcome.status != "earned" else ""
-            head.append(f"{mark} {visible_controls(result.text)}: {result.verdict}", style=style)
+            head.append(shown(f"{mark} {result.text}: {result.verdict}", style=style))
             head.append(f" · {SOURCE_SHORT.get(result.source, result.source)}", style="dim")
             if result.why and result.verdict != "holds":
-                head.append(f"\n    {visible_controls(result.why)}")
+                head.append(shown(f"\n    {result.why}"))
             head.append("\n")
         parts = " · ".join(f"Part {number}: {status}" for number, status in outcome.parts.items())
         head.append(parts)
@@ -99,15 +99,15 @@ class DecisionScreen(SessionScreen[bool]):
                 level_text = Text("— unscored", style="bold")
             else:
                 passing = component.is_passing(level)
-                level_text = Text(f"{level} {'✓' if passing else '✗'}", style="" if passing else "bold")
-            comment = visible_controls(state.comments.get(component.id, ""))
-            table.add_row(str(component.part_number), component.title, level_text, comment)
+                level_text = shown(f"{level} {'✓' if passing else '✗'}", style="" if passing else "bold")
+            comment = shown(state.comments.get(component.id, ""))
+            table.add_row(str(component.part_number), shown(component.title), level_text, comment)
         self.query_one("#decision-table", Static).update(table)
         overall = state.comments.get(OVERALL, "")
         text = Text()
         text.append("Overall comment: ", style="bold")
         if overall:
-            text.append(visible_controls(overall))
+            text.append(shown(overall))
         else:
             text.append("(none — press c; required for Not Yet, the candidate needs feedback)")
         text.append(

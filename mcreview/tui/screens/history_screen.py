@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from mcreview.core.textsafe import visible_controls
 from mcreview.services.history import format_history
+from mcreview.tui.safe import shown
 from mcreview.tui.screens.base import SessionModal
 
 
@@ -22,8 +21,8 @@ class HistoryScreen(SessionModal[None]):
 
     def compose(self) -> ComposeResult:
         lines = format_history(self.session.history(self.submission_id))
-        body = Text(f"History of {self.submission_id} (oldest first; Esc closes)\n\n", style="bold")
-        body.append(visible_controls("\n".join(lines)) or "no events")
+        body = shown(f"History of {self.submission_id} (oldest first; Esc closes)\n\n", style="bold")
+        body.append(shown("\n".join(lines) or "no events"))
         with VerticalScroll(id="history-dialog"):
             yield Static(body, id="history-text")
 

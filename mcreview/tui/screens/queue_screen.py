@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Static
 
+from mcreview.core.textsafe import visible_controls
 from mcreview.core.vocabulary import STATUS_LABELS, Status
 from mcreview.services import queue
+from mcreview.tui.safe import shown
 from mcreview.tui.screens.base import SessionScreen
 
 PAGE_SIZE = 100
@@ -21,6 +24,7 @@ STATUS_SCOPE = {
     None: "all statuses",
 }  # keeps the table inside 80 columns
 STATUS_CYCLE: tuple[str | None, ...] = (queue.OPEN_WORK, None, *STATUSES)
+SEARCH_CHARACTERS = r"[^\x00-\x1f\x7f-\x9f]*"  # a paste's control characters never get in
 
 
 def age_text(submitted: str, today: dt.date) -> str:
@@ -86,7 +90,11 @@ class QueueScreen(SessionScreen[None]):
         yield Static("", id="queue-counts")
         with Horizontal(id="search-bar"):
             yield Static("Search:", id="search-label")
-            yield Input(placeholder="id, candidate or credential; Enter applies, Escape clears", id="search")
+            yield Input(
+                placeholder="id, candidate or credential; Enter applies, Escape clears",
+                id="search",
+                restrict=SEARCH_CHARACTERS,
+            )
         yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="queue-page")
         yield Footer()
@@ -102,7 +110,7 @@ class QueueScreen(SessionScreen[None]):
         self.attempt_limits = {c: self.session.policy(c).attempts for c in self.credentials}
         self.query_one("#search-bar").display = False
         self.query_one("#queue-title", Static).update(
-            f"mcreview · queue · assessor {self.session.assessor} · ? for help"
+            shown(f"mcreview · queue · assessor {self.session.assessor} · ? for help")
         )
         self.reload()
         table.focus()
@@ -148,33 +156,35 @@ class QueueScreen(SessionScreen[None]):
         table.clear()
         today = self.mcreview.today
         for row in rows:
-            table.add_row(
+            cells = (
                 row.id,
-                shorten(self.titles.get(row.credential, row.credential), CREDENTIAL_WIDTH),
+                shorten(visible_controls(self.titles.get(row.credential, row.credential)), CREDENTIAL_WIDTH),
                 attempt_text(row.attempt, self.attempt_limits.get(row.credential)),
                 STATUS_LABELS.get(Status(row.status), row.status),
                 row.submitted,
                 age_text(row.submitted, today),
                 row.flags,
                 who_text(row),
-                key=row.id,
             )
+            table.add_row(*(shown(cell) for cell in cells), key=row.id)
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
         self.update_status_lines()
 
     def update_status_lines(self) -> None:
         counts = queue.status_counts(self.session.store, self.filters)
-        parts = []
+        line = Text()
         visible = self.visible_statuses()
         for status in STATUSES:  # the statuses in the filter, and any other that holds something
             if status not in visible and not counts.get(status):
                 continue
+            if line:
+                line.append(" · ")
             label = f"{STATUS_LABELS[Status(status)]} {counts.get(status, 0)}"
-            parts.append(f"[reverse]{label}[/]" if status in visible else label)
+            line.append(label, style="reverse" if status in visible else "")
         total = sum(counts.get(s, 0) for s in self.visible_statuses())
-        self.query_one("#queue-counts", Static).update(" · ".join(parts))
-        shown = len(self.page_rows)
+        self.query_one("#queue-counts", Static).update(line)
+        count = len(self.page_rows)
         scope = [
             self.scope_text(),
             self.filters.credential or "all credentials",
@@ -184,10 +194,10 @@ class QueueScreen(SessionScreen[None]):
         if self.filters.resubmissions:
             scope.append("resubmissions only")
         order = "newest first" if self.newest_first else "oldest first"
-        span = f"rows {self.page_start + 1}–{self.page_start + shown} of {total}" if shown else "no rows"
-        if not shown and not any(counts.values()):
+        span = f"rows {self.page_start + 1}–{self.page_start + count} of {total}" if count else "no rows"
+        if not count and not any(counts.values()):
             span = "the queue is empty: load submissions with `mcreview import PATH`"
-        self.query_one("#queue-page", Static).update(f"{span} · {', '.join(scope)} · {order}")
+        self.query_one("#queue-page", Static).update(shown(f"{span} · {', '.join(scope)} · {order}"))
 
     def scope_text(self) -> str:
         status = self.filters.status

@@ -24,12 +24,42 @@ from mcreview.core.vocabulary import outcome_label
 from mcreview.services.claims import ClaimedByOther
 from mcreview.services.session import ReviewError, SubmissionState
 from mcreview.store.api import AttachmentRow, StoreError
+from mcreview.tui.safe import shown
 from mcreview.tui.screens.attempts import attempt_banner, carried_line, diff_text, previous_feedback
 from mcreview.tui.screens.base import SessionScreen
 from mcreview.tui.screens.highlight import HighlightWords
 
 RENEW_EVERY_SECONDS = 5 * 60
 NO_DESCRIPTOR = "(the credential document gives no descriptor for this level)"
+# A response is drawn a part at a time, so opening one paints in about the time a
+# 2,000-word response takes, whatever its length: 20,000 characters is about 3,000
+# words, six times the largest word limit. `]` and `[` move through the parts.
+RESPONSE_PAGE_CHARS = 20_000
+# Words are counted in at most this much of a response (about 15,000 words, ~6 ms);
+# a longer one is reported as "more than N words".
+WORD_COUNT_CHARS = 100_000
+
+
+def next_cut(text: str, start: int, size: int = RESPONSE_PAGE_CHARS) -> int:
+    """Where the part of `text` that begins at `start` ends: at a paragraph break, a
+    line break or a space in its last quarter if there is one, else after `size`."""
+    end = start + size
+    if end >= len(text):
+        return len(text)
+    floor = start + size * 3 // 4
+    for separator in ("\n\n", "\n", " "):
+        cut = text.rfind(separator, floor, end)
+        if cut != -1:
+            return cut + len(separator)
+    return end
+
+
+def part_bounds(text: str, page: int) -> tuple[int, int, int]:
+    """(start, end, page) of the `page`th part of `text`, or of its last part."""
+    start, end, reached = 0, next_cut(text, 0), 0
+    while reached < page and end < len(text):
+        start, end, reached = end, next_cut(text, end), reached + 1
+    return start, end, reached
 
 
 def level_bindings() -> list[Binding]:
@@ -76,6 +106,24 @@ class ReviewScreen(SessionScreen[None]):
         Binding("r", "revise", "Revise", id="review.revise", show=False, priority=True),
         Binding("h", "history", "History", id="review.history", show=False, priority=True),
         Binding("x", "clear_level", "Clear level", id="review.clear_level", show=False, priority=True),
+        Binding(
+            "right_square_bracket",
+            "response_part(1)",
+            "Long response: next part",
+            id="review.next_part",
+            key_display="]",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "left_square_bracket",
+            "response_part(-1)",
+            "Long response: previous part",
+            id="review.previous_part",
+            key_display="[",
+            show=False,
+            priority=True,
+        ),
         Binding("escape", "back", "Back", id="review.back", key_display="esc", priority=True),
         Binding("q", "app.quit", "Quit", id="review.quit", show=False, priority=True),
     ]
@@ -92,6 +140,7 @@ class ReviewScreen(SessionScreen[None]):
         self.show_reference = False  # the right pane shows the document's reference material
         self.attempt_limit = 1
         self.rendered: dict[str, RenderableType] = {}
+        self.response_page: dict[str, int] = {}  # component id -> part of its responses shown
         self.prechecks: list[PreCheck] = []
         self.state: SubmissionState
 
@@ -120,7 +169,6 @@ class ReviewScreen(SessionScreen[None]):
             self.index = self.first_unscored_index()
         self.set_interval(RENEW_EVERY_SECONDS, self.take_claim)
         self.show_component()
-        self.save_position()
         self.query_one("#response-pane").focus()
 
     # -- claim ----------------------------------------------------------------
@@ -159,29 +207,32 @@ class ReviewScreen(SessionScreen[None]):
         return 0
 
     def show_component(self) -> None:
+        """Draw the focused component; where the assessor is is recorded once it has
+        painted, so a restart never reopens a submission that did not finish opening."""
         self.update_header()
         self.query_one("#response", Static).update(self.response_renderable())
         self.query_one("#rubric", Static).update(self.rubric_renderable())
         self.query_one("#response-pane", VerticalScroll).scroll_home(animate=False)
         self.query_one("#rubric-pane", VerticalScroll).scroll_home(animate=False)
+        self.call_after_refresh(self.save_position)
 
     def update_header(self) -> None:
         state = self.state
         spec = state.spec
         status = state.status.label
         top = Text()
-        top.append(f" {state.id} ", style="bold reverse")
+        top.append(shown(f" {state.id} ", style="bold reverse"))
         if state.attempt > 1:  # a resubmission: say so first
             top.append(f" attempt {state.attempt}/{max(self.attempt_limit, state.attempt)}", style="bold")
-        top.append(f" {spec.title} · rev {state.revision} · {status} · you: {self.session.assessor}")
+        top.append(shown(f" {spec.title} · rev {state.revision} · {status} · you: {self.session.assessor}"))
         decision = state.current_decision
         if decision is not None:
             top.append(f" · decided {outcome_label(decision.outcome)}", style="bold")
             top.append(" (r revises)")
         if self.read_only_reason:
-            top.append(f" · {self.read_only_reason}", style="bold")
+            top.append(shown(f" · {self.read_only_reason}", style="bold"))
         if state.rubric_note:
-            top.append(f" · {state.rubric_note}", style="bold")
+            top.append(shown(f" · {state.rubric_note}", style="bold"))
         self.query_one("#review-top", Static).update(top)
         component = self.component
         scored = [c for c in spec.components if c.scored]
@@ -189,7 +240,7 @@ class ReviewScreen(SessionScreen[None]):
         outcome = state.outcome
         line = Text()
         line.append(f"Part {component.part_number} · {self.index + 1}/{len(spec.components)} ")
-        line.append(visible_controls(component.title), style="bold")
+        line.append(shown(component.title, style="bold"))
         line.append(f" · scored {len(scored) - len(unscored)}/{len(scored)}")
         line.append(" · so far: ")
         line.append(outcome.label, style="bold")
@@ -203,7 +254,7 @@ class ReviewScreen(SessionScreen[None]):
             return cached
         spec = self.state.spec
         part = spec.part(component.part_number)
-        blocks: list[RenderableType] = [Text(f"Part {part.number}: {part.title}", style="dim")]
+        blocks: list[RenderableType] = [shown(f"Part {part.number}: {part.title}", style="dim")]
         blocks.extend(attempt_banner(self.state, full=self.index == 0))
         if component.prompts and self.show_prompts:
             prompts = Text("Prompts (p hides)\n", style="bold")
@@ -230,28 +281,56 @@ class ReviewScreen(SessionScreen[None]):
             elif not body.strip():
                 blocks.append(Text("(the response is empty)", style="bold"))
             else:
-                markdown = Markdown(visible_controls(body), hyperlinks=False)
-                marked = {
-                    body[c.start : c.end] for c in findings if c.start is not None and c.end is not None
-                }
-                blocks.append(HighlightWords(markdown, marked) if marked else markdown)
+                blocks.extend(self.response_part(body, findings))
             blocks.append(Text(""))
         renderable = RenderOnce(Group(*blocks))
         self.rendered[cache_key] = renderable
         return renderable
 
+    def response_part(self, body: str, findings: list[PreCheck]) -> list[RenderableType]:
+        """The part of a response on screen, with a line saying where it is in the whole
+        when the response is longer than one part (RESPONSE_PAGE_CHARS)."""
+        start, end, page = part_bounds(body, self.response_page.get(self.component.id, 0))
+        text = body[start:end]
+        markdown = Markdown(visible_controls(text), hyperlinks=False)
+        marked = {body[c.start : c.end] for c in findings if c.start is not None and c.end is not None}
+        blocks: list[RenderableType] = []
+        if start > 0 or end < len(body):
+            where = f"part {page + 1}: characters {start + 1:,}–{end:,} of {len(body):,}"
+            keys = " · ".join(
+                k for k, on in (("] next part", end < len(body)), ("[ previous", start > 0)) if on
+            )
+            blocks.append(Text(f"Long response, {where} · {keys}", style="bold reverse"))
+        blocks.append(HighlightWords(markdown, marked) if marked else markdown)
+        if end < len(body):
+            blocks.append(Text(f"▼ the response goes on: ] shows part {page + 2}", style="bold reverse"))
+        return blocks
+
     def word_count_line(self, component: Component, body: str | None) -> Text:
         """The count against the limit as the document states it: a hard limit broken is
-        marked; a guide, a bullet-point alternative or a per-piece limit is said so."""
+        marked; a guide, a bullet-point alternative or a per-piece limit is said so. A
+        response too long to count at once is counted in its first part, and says so."""
+        body = body or ""
+        counted = body[:WORD_COUNT_CHARS]
+        partial = len(counted) < len(body)
         line = Text()
-        line.append(f"{visible_controls(component.title)}: ", style="bold")
+        line.append(shown(f"{component.title}: ", style="bold"))
         limits = component.word_limits
         if limits is None:
-            line.append(f"{count_words(body or '')} words")
+            words = count_words(counted)
+            more = f"more than {words:,} words (counted in the first {len(counted):,} characters)"
+            line.append(more if partial else f"{words} words")
             return line
-        check = limits.assess(body)
+        check = limits.assess(counted)
+        if partial:  # only "over" is sure of a response counted in part
+            line.append(f"more than {check.words:,} words (counted in the first {len(counted):,} characters)")
+            if check.verdict == "over":
+                line.append(" · OVER the limit ✗", style="bold reverse")
+            else:
+                line.append(" · not counted in full (check by eye)")
+            return line
         style = "bold reverse" if check.verdict is not None else ""
-        line.append(visible_controls(check.summary), style=style)
+        line.append(shown(check.summary, style=style))
         return line
 
     def reference_renderable(self) -> RenderableType:
@@ -269,7 +348,7 @@ class ReviewScreen(SessionScreen[None]):
         if self.show_reference:
             return self.reference_renderable()
         component = self.component
-        blocks: list[RenderableType] = [Text(visible_controls(component.title), style="bold")]
+        blocks: list[RenderableType] = [shown(component.title, style="bold")]
         chosen = self.state.levels.get(component.id)
         carried = carried_line(component, self.state)
         if carried is not None:
@@ -289,27 +368,26 @@ class ReviewScreen(SessionScreen[None]):
             else:
                 number = component.scale.levels.index(chosen) + 1
                 verdict = "passes" if component.is_passing(chosen) else "does not pass"
-                blocks.append(Text(f"Chosen: {number} {chosen} ({verdict})", style="bold reverse"))
+                blocks.append(shown(f"Chosen: {number} {chosen} ({verdict})", style="bold reverse"))
             if self.state.previous is not None:
                 blocks.append(previous_feedback(component, self.state.previous))
             if component.scale.programme:
-                why = f": {visible_controls(component.scale.why)}" if component.scale.why else ""
-                blocks.append(
-                    Text(f"A judgement of the programme's own (the document gives none){why}", style="italic")
-                )
+                why = f": {component.scale.why}" if component.scale.why else ""
+                own = f"A judgement of the programme's own (the document gives none){why}"
+                blocks.append(shown(own, style="italic"))
             for number, level in enumerate(component.scale.levels, start=1):
                 mark = "▶" if level == chosen else " "
                 passes = " (passes)" if component.is_passing(level) else ""
                 style = "bold reverse" if level == chosen else "bold"
-                blocks.append(Text(f"{mark}{number} {level}{passes}", style=style))
+                blocks.append(shown(f"{mark}{number} {level}{passes}", style=style))
                 descriptor = component.levels.get(level) or NO_DESCRIPTOR
-                blocks.append(Padding(Text(descriptor), (0, 0, 0, 3)))  # hanging indent
+                blocks.append(Padding(shown(descriptor), (0, 0, 0, 3)))  # hanging indent
         comment = self.state.comments.get(component.id)
         unscored = [c.title for c in self.state.spec.components if c.scored and c.id not in self.state.levels]
         line = Text("\nComment: ", style="bold")
-        line.append(visible_controls(comment) if comment else "(none; press c to write one)", style="")
+        line.append(shown(comment) if comment else "(none; press c to write one)")
         blocks.append(line)
-        blocks.append(Text("\nStill to score: " + (", ".join(unscored) or "nothing"), style="dim"))
+        blocks.append(shown("\nStill to score: " + (", ".join(unscored) or "nothing"), style="dim"))
         return Group(*blocks)
 
     # -- actions --------------------------------------------------------------
@@ -318,7 +396,6 @@ class ReviewScreen(SessionScreen[None]):
         count = len(self.state.spec.components)
         self.index = (self.index + step) % count
         self.show_component()
-        self.save_position()
 
     def save_position(self) -> None:
         with contextlib.suppress(StoreError):  # a lost resume point is not lost work
@@ -402,6 +479,22 @@ class ReviewScreen(SessionScreen[None]):
             return
         self.show_diff = not self.show_diff
         self.show_component()
+
+    def action_response_part(self, step: int) -> None:
+        """Show the next (or previous) part of a response too long to draw at once."""
+        component = self.component
+        page = self.response_page.get(component.id, 0)
+        if page + step < 0:
+            self.notify("This is the start of the response.")
+            return
+        bodies = [self.state.responses.get(e.id) or "" for e in self.state.spec.evidence_for(component)]
+        if step > 0 and all(part_bounds(body, page)[1] >= len(body) for body in bodies):
+            self.notify("This is the end of the response.")
+            return
+        self.response_page[component.id] = page + step
+        self.rendered.pop(component.id, None)
+        self.query_one("#response", Static).update(self.response_renderable())
+        self.query_one("#response-pane", VerticalScroll).scroll_home(animate=False)
 
     def action_toggle_prompts(self) -> None:
         self.show_prompts = not self.show_prompts
