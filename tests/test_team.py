@@ -167,9 +167,7 @@ def test_stress_many_assessor_processes(tmp_path: Path, db_target: str, specs, h
 def test_expired_lease_is_released(database, queued) -> None:
     ReviewSession(database, "ana", lease_seconds=-5).claim(queued)  # a lease that already ran out
     assert live_claim_of(database, queued) is None
-    ReviewSession(database, "ben").set_level(
-        queued, component_id="overview", level="Passing"
-    )  # not read-only any more
+    ReviewSession(database, "ben").set_level(queued, component_id="overview", level="Passing")  # not read-only any more
     taken = ReviewSession(database, "ben").claim(queued)
     assert taken.assessor == "ben"
     with pytest.raises(ClaimedByOther, match="claimed by ben"):
@@ -252,9 +250,7 @@ def test_history_lines_are_short_and_in_utc() -> None:
     long = shorten("x" * 100)
     assert len(long) == 60 and long.endswith("…")
     event = Event(1, "2026-10-01T12:00:00.5+00:00", "ana", SID, "score", "overview", None, "Passing")
-    assert format_history([event]) == [
-        "2026-10-01 12:00:00Z  ana           score           overview  - → Passing"
-    ]
+    assert format_history([event]) == ["2026-10-01 12:00:00Z  ana           score           overview  - → Passing"]
 
 
 def test_replay_follows_reopen_and_cleared_scores(database, queued) -> None:
@@ -284,3 +280,81 @@ def test_handoff_after_release_carries_on_from_what_was_shown(database, queued) 
     assert ReviewSession(database, "reader").load(queued).levels == all_passing()
     assert ReviewSession(database, "ben").decide(queued, comment="") == Outcome.EARNED
     assert ReviewSession(database, "ben").reopen(queued) == 2
+
+
+def test_stress_two_blind_readings_per_submission(tmp_path: Path, db_target: str, specs) -> None:
+    """Four reader processes on twelve submissions that each need two readings: every
+    submission ends with exactly two recorded readings by two different readers; no
+    reader was ever shown another's levels (the workers check on every look); agreement
+    is final once and only once, and disagreement waits for a lead."""
+    import multiprocessing
+
+    import readers_worker
+
+    from mcreview.services.programme import load_programme
+
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    ids = [f"PPR-D-{n:03d}" for n in range(12)]
+    for n, sid in enumerate(ids):
+        write_yaml(folder, f"{sid}.yaml", ppr_record(sid, candidate=f"C-{30000 + n}"))
+    setup = open_store(db_target)
+    load_programme(
+        setup, text="leads: [lead]\ndefaults:\n  readings: two\n", file="p.yaml", assessor="lead", credentials=specs
+    )
+    assert importer.import_paths(setup, [folder], specs).ok
+    setup.close()
+
+    ctx = multiprocessing.get_context("spawn")
+    ready, results, start = ctx.Queue(), ctx.Queue(), ctx.Event()
+    readers = [f"reader{n}" for n in range(4)]
+    processes = [
+        ctx.Process(target=readers_worker.run, args=(db_target, name, ids, 500 + n, ready, start, results))
+        for n, name in enumerate(readers)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        for _ in processes:
+            ready.get(timeout=JOIN_TIMEOUT)
+        start.set()
+        tallies = [results.get(timeout=JOIN_TIMEOUT) for _ in processes]
+    finally:
+        start.set()
+        for process in processes:
+            process.join(JOIN_TIMEOUT)
+            if process.is_alive():
+                process.kill()
+    errors = [error for t in tallies for error in t["errors"]]
+    assert errors == [], "\n".join(errors)
+
+    database = open_store(db_target)
+    try:
+        for sid in ids:
+            readings = sql(
+                database,
+                "SELECT reading, assessor, status, outcome FROM readings WHERE submission_id = ? ORDER BY reading",
+                (sid,),
+            )
+            assert [(r[0], r[2]) for r in readings] == [(1, "recorded"), (2, "recorded")], sid
+            assert readings[0][1] != readings[1][1]
+            status, decided = sql(
+                database,
+                "SELECT status, (SELECT count(*) FROM decisions d WHERE d.submission_id = s.id) FROM submissions s WHERE s.id = ?",
+                (sid,),
+            )[0]
+            finals = sql(
+                database,
+                "SELECT count(*) FROM events WHERE submission_id = ? AND action IN ('decide', 'override', 'moderate')",
+                (sid,),
+            )[0][0]
+            if readings[0][3] == readings[1][3]:
+                assert (status, decided, finals) == ("decided", 1, 1), sid
+                readers_row = sql(database, "SELECT readers, resolution FROM decisions WHERE submission_id = ?", (sid,))
+                assert readers_row == [(f"{readings[0][1]},{readings[1][1]}", "agreed")]
+            else:
+                assert (status, decided, finals) == ("moderation", 0, 0), sid
+        recorded = sum(len(t["recorded"]) for t in tallies)
+        assert recorded == 2 * len(ids)
+    finally:
+        database.close()

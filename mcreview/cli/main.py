@@ -22,6 +22,7 @@ import platformdirs
 from mcreview.cli.migrate import migrate_command
 from mcreview.cli.output import raw_json, say, warn
 from mcreview.cli.programme import route_command, settings_command
+from mcreview.cli.readings import agreement_command, calibration_command
 from mcreview.cli.settings import Settings, default_assessor, default_db_path
 from mcreview.cli.sync import sync_command
 from mcreview.cli.team import history_command, release_command
@@ -317,6 +318,8 @@ cli.add_command(release_command)
 cli.add_command(sync_command)
 cli.add_command(settings_command)
 cli.add_command(route_command)
+cli.add_command(agreement_command)
+cli.add_command(calibration_command)
 
 
 def main() -> None:

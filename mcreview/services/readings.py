@@ -26,7 +26,7 @@ from mcreview.core.vocabulary import (
     Resolution,
     Status,
 )
-from mcreview.services.claims import ClaimedByOther, live_claim, release_own_claim
+from mcreview.services.claims import ClaimedByOther, live_claims, release_own_claim
 from mcreview.store.api import ClaimRow, NewDecision, ReadingRow, SubmissionKey, SubmissionRow
 from mcreview.store.transaction import Transaction
 
@@ -73,16 +73,25 @@ def slot_for(tx: Transaction, row: SubmissionRow, assessor: str) -> Slot:
             return Slot(mine[0].reading, True, "you have recorded your reading; it waits for a second reader")
         return Slot(mine[0].reading, True)
     needed = tx.readings_needed(row.id, row.attempt)
-    if len(readings) < needed:
-        return Slot(max((r.reading for r in readings), default=0) + 1)
-    holder = None
+    # A slot is taken by a reading, or by a live claim whose reader has not written yet.
+    claimed = {c.reading: c for c in live_claims(tx, row.id) if c.reading != MODERATION_READING}
+    for number, claim in claimed.items():
+        if claim.assessor == assessor and number not in {r.reading for r in readings}:
+            return Slot(number)  # claimed, nothing written yet
+    taken = {r.reading for r in readings} | set(claimed)
+    if len(taken) < needed:
+        return Slot(next(n for n in range(1, needed + 1) if n not in taken))
+    holder: ClaimRow | None = None
     for reading in readings:
         if reading.recorded:
             continue
-        claim = live_claim(tx, row.id, reading.reading)
-        if claim is None or claim.assessor == assessor:
+        held = claimed.get(reading.reading)
+        if held is None or held.assessor == assessor:
             return Slot(reading.reading, True)  # carry on a reading whose reader left
-        holder = holder or claim
+        holder = holder or held
+    for number, held in claimed.items():  # a slot claimed by someone who has written nothing yet
+        if number not in {r.reading for r in readings}:
+            holder = holder or held
     if holder is not None:
         return Slot(None, reason=f"read-only: {ClaimedByOther(holder)}", holder=holder)
     return Slot(None, reason="read-only: every reading this attempt needs is taken")

@@ -922,7 +922,7 @@ class ReviewSession:
                         candidate=f"C-{int(hashlib.sha256(copy_id.encode()).hexdigest()[:8], 16) % 90000 + 10000}",
                         submitted=tx.now()[:10],
                         content_hash=hashlib.sha256(f"{gold_id}:{copy_id}".encode()).hexdigest()[:16],
-                        source=f"calibration of {gold_id}",
+                        source="",  # unmarked: the link to the gold is calibration_of, and an event on the gold
                         spec_hash=row.spec_hash,
                         responses=responses,
                         attachments=tuple(
