@@ -478,6 +478,222 @@ def test_generic_table_access(seeded):
     assert max(e.id for e in seeded.read(lambda tx: tx.events("S-1"))) > 101  # after the copied ids
 
 
+@covers("spec_versions", "current_spec_hash", "movable_to", "repin", "attempt_spec_hash")
+def test_rubric_versions_and_moving_unscored_work(seeded):
+    seeded.write(lambda tx: put_spec(tx, "spec-hash-2", "Credential A, v2"))
+    assert seeded.read(lambda tx: tx.spec_versions("cred-a")) == [("1", SPEC), ("1", "spec-hash-2")]
+    assert seeded.read(lambda tx: tx.spec_versions("cred-z")) == []
+    assert seeded.read(lambda tx: tx.current_spec_hash("cred-a")) == "spec-hash-2"
+    assert seeded.read(lambda tx: tx.current_spec_hash("cred-z")) is None
+    key = SubmissionKey("S-2", 1, 1)
+    seeded.write(
+        lambda tx: tx.put_level(key, "plan", level="Basic", passing=False, spec_hash=SPEC, assessor="ana")
+    )
+    seeded.write(lambda tx: tx.put_comment(SubmissionKey("S-3", 1, 1), "", body="a note", assessor="ana"))
+    assert seeded.read(lambda tx: tx.movable_to("cred-a", "spec-hash-2")) == ["S-1"]  # S-2 scored, S-3 commented
+    row = seeded.read(lambda tx: tx.submission("S-1"))
+    seeded.write(lambda tx: tx.repin(row, "spec-hash-2"))
+    assert seeded.read(lambda tx: tx.submission("S-1")).spec_hash == "spec-hash-2"
+    assert seeded.read(lambda tx: tx.attempt_spec_hash("S-1", 1)) == "spec-hash-2"
+    assert seeded.read(lambda tx: tx.attempt_spec_hash("S-2", 1)) == SPEC
+    assert seeded.read(lambda tx: tx.attempt_spec_hash("S-1", 2)) is None
+    assert seeded.read(lambda tx: tx.movable_to("cred-a", "spec-hash-2")) == []
+
+
+@covers("add_attempt", "attempt_hashes", "attempt_note", "carried", "set_route")
+def test_a_resubmission_is_the_next_attempt_with_carried_levels(seeded):
+    from mcreview.store.records import CarriedLevel
+
+    seeded.write(lambda tx: tx.set_status("S-1", status=Status.DECIDED, assessor="ana"))
+    again = new_submission(
+        "S-1", submitted="2026-11-20", content_hash="hash-S-1-b", attempt=2, note="I rewrote the plan."
+    )
+    carried = [CarriedLevel("overview", "Passing", True, SPEC, 1)]
+    seeded.write(lambda tx: tx.add_attempt(again, importer="import", routed_to="ana", carried=carried))
+    row = seeded.read(lambda tx: tx.submission("S-1"))
+    assert (row.attempt, row.revision, row.status, row.submitted) == (2, 1, "pending", "2026-11-20")
+    assert row.assessor is None
+    assert seeded.read(lambda tx: tx.attempt_hashes(["S-1", "S-2", "S-9"])) == {
+        "S-1": {1: "hash-S-1", 2: "hash-S-1-b"},
+        "S-2": {1: "hash-S-2"},
+    }
+    assert seeded.read(lambda tx: tx.attempt_note("S-1", 2)) == "I rewrote the plan."
+    assert seeded.read(lambda tx: tx.attempt_note("S-1", 1)) == ""
+    assert seeded.read(lambda tx: tx.attempt_note("S-1", 7)) == ""
+    key = SubmissionKey("S-1", 2, 1)
+    assert seeded.read(lambda tx: tx.carried(key)) == {"overview": 1}
+    assert seeded.read(lambda tx: tx.levels(key)) == {"overview": "Passing"}
+    assert seeded.read(lambda tx: tx.responses("S-1", 1)) == {"overview": "text of S-1", "plan": "a plan"}
+    assert sql(seeded, "SELECT routed_to FROM submissions WHERE id = 'S-1'") == [("ana",)]
+    seeded.write(lambda tx: tx.set_route("S-1", None))
+    assert sql(seeded, "SELECT routed_to FROM submissions WHERE id = 'S-1'") == [(None,)]
+    actions = [e.action for e in seeded.read(lambda tx: tx.events("S-1"))]
+    assert actions == ["import", "resubmit"]
+    with pytest.raises(StoreError):  # the same attempt twice
+        seeded.write(lambda tx: tx.add_attempt(again, importer="import", routed_to=None, carried=[]))
+
+
+@covers("last_activity", "calibration_of")
+def test_last_activity_and_calibration_marker(seeded):
+    assert seeded.read(lambda tx: tx.last_activity("nobody")) is None
+    seeded.write(lambda tx: tx.record_event(assessor="ana", submission_id="S-1", action="claim"))
+    last = seeded.read(lambda tx: tx.last_activity("ana"))
+    assert ISO_UTC.match(last)
+    assert seeded.read(lambda tx: tx.calibration_of("S-1")) is None
+    assert seeded.read(lambda tx: tx.calibration_of("S-9")) is None
+
+
+@covers(
+    "add_reading",
+    "readings",
+    "hand_over_reading",
+    "record_reading",
+    "reopen_reading",
+    "readings_needed",
+    "set_readings_needed",
+    "reading_pairs",
+    "final_decision",
+)
+def test_two_readings_of_one_attempt(seeded):
+    assert seeded.read(lambda tx: tx.readings_needed("S-1", 1)) == 1
+    assert seeded.read(lambda tx: tx.readings_needed("S-9", 1)) == 1  # no such attempt: the default
+    seeded.write(lambda tx: tx.set_readings_needed("S-1", 1, 2))
+    assert seeded.read(lambda tx: tx.readings_needed("S-1", 1)) == 2
+    first, second = SubmissionKey("S-1", 1, 1, 1), SubmissionKey("S-1", 1, 1, 2)
+
+    def read_twice(tx: Transaction) -> None:
+        tx.add_reading(first, assessor="ana", kind="reading")
+        tx.put_level(first, "plan", level="Proficient", passing=True, spec_hash=SPEC, assessor="ana")
+        tx.add_reading(second, assessor="old", kind="reading")
+
+    seeded.write(read_twice)
+    seeded.write(lambda tx: tx.hand_over_reading(second, assessor="ben"))
+    seeded.write(
+        lambda tx: tx.put_level(second, "plan", level="Basic", passing=False, spec_hash=SPEC, assessor="ben")
+    )
+    rows = seeded.read(lambda tx: tx.readings("S-1", 1, 1))
+    assert [(r.reading, r.assessor, r.kind, r.status, r.recorded) for r in rows] == [
+        (1, "ana", "reading", "open", False),
+        (2, "ben", "reading", "open", False),
+    ]
+    assert rows[1].key == second and ISO_UTC.match(rows[0].started_at)
+    assert seeded.read(lambda tx: tx.reading_pairs()) == []  # neither recorded yet
+    for key, outcome in ((first, "earned"), (second, "not_yet")):
+        seeded.write(
+            lambda tx, key=key, outcome=outcome: tx.record_reading(
+                key,
+                outcome=outcome,
+                computed=outcome,
+                override=False,
+                justification="",
+                comment=f"{outcome} comment",
+                part_outcomes='{"2": "x"}',
+            )
+        )
+    recorded = seeded.read(lambda tx: tx.readings("S-1", 1, 1))
+    assert [(r.status, r.outcome, r.comment) for r in recorded] == [
+        ("recorded", "earned", "earned comment"),
+        ("recorded", "not_yet", "not_yet comment"),
+    ]
+    assert all(r.recorded and ISO_UTC.match(r.recorded_at) for r in recorded)
+    (pair,) = seeded.read(lambda tx: tx.reading_pairs())
+    assert (pair.submission_id, pair.credential, pair.spec_hash) == ("S-1", "cred-a", SPEC)
+    assert (pair.assessors, pair.outcomes) == (("ana", "ben"), ("earned", "not_yet"))
+    assert pair.levels == ({"plan": "Proficient"}, {"plan": "Basic"})
+    assert seeded.read(lambda tx: tx.reading_pairs(credential="cred-z")) == []
+    assert seeded.read(lambda tx: tx.reading_pairs(since="9999-01-01")) == []
+    assert len(seeded.read(lambda tx: tx.reading_pairs(since="2000-01-01", credential="cred-a"))) == 1
+    seeded.write(lambda tx: tx.reopen_reading(second, note="Look again at the plan."))
+    back = seeded.read(lambda tx: tx.readings("S-1", 1, 1))[1]
+    assert (back.status, back.note, back.recorded_at) == ("open", "Look again at the plan.", None)
+    assert seeded.read(lambda tx: tx.reading_pairs()) == []
+    assert seeded.read(lambda tx: tx.final_decision("S-1", 1)) is None
+    for revision, outcome in ((1, "not_yet"), (2, "earned")):
+        seeded.write(
+            lambda tx, revision=revision, outcome=outcome: tx.put_decision(
+                NewDecision(
+                    SubmissionKey("S-1", 1, revision, 1),
+                    "lead",
+                    outcome,
+                    outcome,
+                    False,
+                    "",
+                    "",
+                    "{}",
+                    SPEC,
+                    tx.now(),
+                    resolution="moderated",
+                    readers=("ana", "ben"),
+                    approved_by="lead",
+                )
+            )
+        )
+    final = seeded.read(lambda tx: tx.final_decision("S-1", 1))
+    assert (final.revision, final.outcome, final.resolution, final.readers, final.approved_by) == (
+        2,
+        "earned",
+        "moderated",
+        ("ana", "ben"),
+        "lead",
+    )
+    assert seeded.read(lambda tx: tx.final_decision("S-1", 2)) is None
+
+
+@covers("mark_gold", "gold", "calibration_copies", "gold_readings")
+def test_gold_submissions_and_calibration_copies(seeded):
+    gold_key = SubmissionKey("S-1", 1, 1, 1)
+
+    def make_gold(tx: Transaction) -> None:
+        tx.put_level(gold_key, "plan", level="Proficient", passing=True, spec_hash=SPEC, assessor="lead")
+        tx.put_decision(
+            NewDecision(gold_key, "lead", "earned", "earned", False, "", "", "{}", SPEC, tx.now())
+        )
+        tx.mark_gold("S-1", 1, 1, marked_by="lead")
+        tx.mark_gold("S-1", 1, 1, marked_by="lead2")  # marked again: one row, the later marker
+        for copy_id, routed in (("CAL-1", "ana"), ("CAL-2", None)):
+            tx.add_submission(
+                new_submission(copy_id, calibration_of="S-1", routed_to=routed), importer="lead"
+            )
+
+    seeded.write(make_gold)
+    assert seeded.read(lambda tx: tx.gold()) == [("S-1", 1, 1)]
+    assert sql(seeded, "SELECT marked_by FROM gold") == [("lead2",)]
+    assert seeded.read(lambda tx: tx.calibration_copies("S-1")) == [("CAL-1", "ana"), ("CAL-2", None)]
+    assert seeded.read(lambda tx: tx.calibration_copies("S-2")) == []
+    assert seeded.read(lambda tx: tx.calibration_of("CAL-1")) == "S-1"
+    assert seeded.read(lambda tx: tx.gold_readings()) == []  # no copy read yet
+    copy_key = SubmissionKey("CAL-1", 1, 1, 1)
+
+    def read_copy(tx: Transaction) -> None:
+        tx.add_reading(copy_key, assessor="ana", kind="reading")
+        tx.put_level(copy_key, "plan", level="Basic", passing=False, spec_hash=SPEC, assessor="ana")
+        tx.record_reading(
+            copy_key,
+            outcome="not_yet",
+            computed="not_yet",
+            override=False,
+            justification="",
+            comment="",
+            part_outcomes="{}",
+        )
+
+    seeded.write(read_copy)
+    (found,) = seeded.read(lambda tx: tx.gold_readings())
+    assert (found.gold_id, found.submission_id, found.assessor, found.credential) == ("S-1", "CAL-1", "ana", "cred-a")
+    assert (found.levels, found.gold_levels) == ({"plan": "Basic"}, {"plan": "Proficient"})
+    assert (found.outcome, found.gold_outcome) == ("not_yet", "earned")
+    assert seeded.read(lambda tx: tx.reading_pairs()) == []  # calibration copies are not agreement pairs
+
+
+@covers("programme_body", "put_programme")
+def test_programme_settings_latest_wins(database):
+    assert database.read(lambda tx: tx.programme_body()) == ""
+    database.write(lambda tx: tx.put_programme(body='{"v": 1}', content_hash="h1", loaded_by="lead"))
+    database.write(lambda tx: tx.put_programme(body='{"v": 2}', content_hash="h2", loaded_by="lead"))
+    assert database.read(lambda tx: tx.programme_body()) == '{"v": 2}'
+    assert sql(database, "SELECT count(*) FROM programme_settings") == [(2,)]
+
+
 def test_every_transaction_operation_has_a_contract_test():
     public = {
         name
