@@ -23,12 +23,16 @@ from mcreview.store import StoreError
 from mcreview.store.api import (
     OPEN_WORK,
     AttachmentContent,
+    CarriedLevel,
     ClaimRow,
     ContentState,
+    GoldReading,
     NewAttachmentContent,
     NewDecision,
     NewSubmission,
     QueueFilter,
+    ReadingPair,
+    Store,
     SubmissionKey,
     Transaction,
 )
@@ -61,15 +65,30 @@ def new_submission(sid: str, *, submitted: str = "2026-10-01", **changes) -> New
     return NewSubmission(**fields)
 
 
-def put_spec(tx: Transaction, spec_hash: str = SPEC, title: str = "Credential A") -> None:
+def put_spec(
+    tx: Transaction,
+    spec_hash: str = SPEC,
+    title: str = "Credential A",
+    *,
+    credential: str = "cred-a",
+    version: str = "1",
+) -> None:
     tx.put_spec(
         spec_hash=spec_hash,
-        credential="cred-a",
-        version="1",
+        credential=credential,
+        version=version,
         title=title,
         body='{"parts": []}',
         components=[("overview", 1), ("plan", 2)],
     )
+
+
+def tick(store: Store) -> None:
+    """Wait until the database's clock has moved on (SQLite's counts milliseconds), so the
+    next transaction's writes are strictly later than the last one's."""
+    start = store.read(lambda tx: tx.now())
+    while store.read(lambda tx: tx.now()) == start:
+        pass
 
 
 @pytest.fixture
@@ -478,220 +497,402 @@ def test_generic_table_access(seeded):
     assert max(e.id for e in seeded.read(lambda tx: tx.events("S-1"))) > 101  # after the copied ids
 
 
-@covers("spec_versions", "current_spec_hash", "movable_to", "repin", "attempt_spec_hash")
-def test_rubric_versions_and_moving_unscored_work(seeded):
-    seeded.write(lambda tx: put_spec(tx, "spec-hash-2", "Credential A, v2"))
-    assert seeded.read(lambda tx: tx.spec_versions("cred-a")) == [("1", SPEC), ("1", "spec-hash-2")]
-    assert seeded.read(lambda tx: tx.spec_versions("cred-z")) == []
-    assert seeded.read(lambda tx: tx.current_spec_hash("cred-a")) == "spec-hash-2"
-    assert seeded.read(lambda tx: tx.current_spec_hash("cred-z")) is None
-    key = SubmissionKey("S-2", 1, 1)
-    seeded.write(
-        lambda tx: tx.put_level(key, "plan", level="Basic", passing=False, spec_hash=SPEC, assessor="ana")
-    )
-    seeded.write(lambda tx: tx.put_comment(SubmissionKey("S-3", 1, 1), "", body="a note", assessor="ana"))
-    assert seeded.read(lambda tx: tx.movable_to("cred-a", "spec-hash-2")) == ["S-1"]  # S-2 scored, S-3 commented
-    row = seeded.read(lambda tx: tx.submission("S-1"))
+@covers("spec_versions", "current_spec_hash")
+def test_spec_versions_in_load_order_and_the_latest_loaded_is_current(database):
+    assert database.read(lambda tx: tx.spec_versions("cred-a")) == []
+    assert database.read(lambda tx: tx.current_spec_hash("cred-a")) is None
+    database.write(lambda tx: put_spec(tx, "zz-hash-v1", version="1"))
+    tick(database)
+    database.write(lambda tx: put_spec(tx, "aa-hash-v2", version="2"))
+    database.write(lambda tx: put_spec(tx, "b-hash", credential="cred-b"))
+    # load order, not hash order; another credential's rubric is not among them
+    assert database.read(lambda tx: tx.spec_versions("cred-a")) == [("1", "zz-hash-v1"), ("2", "aa-hash-v2")]
+    assert database.read(lambda tx: tx.current_spec_hash("cred-a")) == "aa-hash-v2"
+    assert database.read(lambda tx: tx.current_spec_hash("cred-b")) == "b-hash"
+    tick(database)
+    database.write(lambda tx: put_spec(tx, "zz-hash-v1", version="1"))  # loaded again: kept once, not newer
+    assert database.read(lambda tx: tx.current_spec_hash("cred-a")) == "aa-hash-v2"
+    assert len(database.read(lambda tx: tx.spec_versions("cred-a"))) == 2
+
+
+@covers("movable_to", "repin")
+def test_only_pending_unscored_submissions_on_another_rubric_move(seeded):
+    key2, key3 = SubmissionKey("S-2", 1, 1), SubmissionKey("S-3", 1, 1)
+
+    def work(tx: Transaction) -> None:
+        put_spec(tx, "spec-hash-2", version="2")
+        put_spec(tx, "spec-b", credential="cred-b")
+        tx.add_submission(new_submission("S-4", spec_hash="spec-hash-2"), importer="import")  # there already
+        tx.add_submission(new_submission("S-5", credential="cred-b", spec_hash="spec-b"), importer="import")
+        tx.add_submission(new_submission("S-6"), importer="import")
+        tx.set_status("S-6", status=Status.IN_REVIEW, assessor="ana")  # being read
+        tx.put_level(key2, "plan", level="Basic", passing=False, spec_hash=SPEC, assessor="ana")  # scored
+        tx.put_comment(key3, "", body="a start", assessor="ana")  # commented
+        # S-7's first attempt was scored; its second, on the old rubric, is not yet
+        tx.add_submission(new_submission("S-7"), importer="import")
+        tx.put_level(SubmissionKey("S-7", 1, 1), "plan", level="Basic", passing=False, spec_hash=SPEC, assessor="ana")
+        tx.add_attempt(
+            new_submission("S-7", attempt=2, content_hash="hash-S-7-2"), importer="import", routed_to=None, carried=()
+        )
+
+    seeded.write(work)
+    assert seeded.read(lambda tx: tx.movable_to("cred-a", "spec-hash-2")) == ["S-1", "S-7"]
+    assert seeded.read(lambda tx: tx.movable_to("cred-a", SPEC)) == ["S-4"]
+    assert seeded.read(lambda tx: tx.movable_to("cred-b", "spec-hash-2")) == ["S-5"]
+    row = seeded.read(lambda tx: tx.submission("S-7"))
     seeded.write(lambda tx: tx.repin(row, "spec-hash-2"))
-    assert seeded.read(lambda tx: tx.submission("S-1")).spec_hash == "spec-hash-2"
-    assert seeded.read(lambda tx: tx.attempt_spec_hash("S-1", 1)) == "spec-hash-2"
-    assert seeded.read(lambda tx: tx.attempt_spec_hash("S-2", 1)) == SPEC
-    assert seeded.read(lambda tx: tx.attempt_spec_hash("S-1", 2)) is None
-    assert seeded.read(lambda tx: tx.movable_to("cred-a", "spec-hash-2")) == []
+    moved = seeded.read(lambda tx: tx.submission("S-7"))
+    assert (moved.spec_hash, moved.attempt, moved.status) == ("spec-hash-2", 2, Status.PENDING)
+    assert seeded.read(lambda tx: tx.attempt_spec_hash("S-7", 2)) == "spec-hash-2"
+    assert seeded.read(lambda tx: tx.attempt_spec_hash("S-7", 1)) == SPEC  # the earlier attempt stays
+    assert seeded.read(lambda tx: tx.movable_to("cred-a", "spec-hash-2")) == ["S-1"]  # moved once
+    assert seeded.read(lambda tx: tx.movable_to("cred-a", SPEC)) == ["S-4", "S-7"]
 
 
-@covers("add_attempt", "attempt_hashes", "attempt_note", "carried", "set_route")
-def test_a_resubmission_is_the_next_attempt_with_carried_levels(seeded):
-    from mcreview.store.records import CarriedLevel
+@covers("set_route")
+def test_a_routed_submission_waits_for_its_assessor(seeded):
+    seeded.write(lambda tx: tx.set_route("S-1", "ana"))
+    assert seeded.read(lambda tx: tx.submission("S-1")).routed_to == "ana"
+    assert seeded.read(lambda tx: tx.submission("S-2")).routed_to is None  # only that one
+    assert seeded.read(lambda tx: tx.oldest_pending("ben")) == "S-2"
+    assert seeded.read(lambda tx: tx.oldest_pending("ana")) == "S-1"
+    seeded.write(lambda tx: tx.set_route("S-1", None))
+    assert seeded.read(lambda tx: tx.submission("S-1")).routed_to is None
+    assert seeded.read(lambda tx: tx.oldest_pending("ben")) == "S-1"
 
-    seeded.write(lambda tx: tx.set_status("S-1", status=Status.DECIDED, assessor="ana"))
-    again = new_submission(
-        "S-1", submitted="2026-11-20", content_hash="hash-S-1-b", attempt=2, note="I rewrote the plan."
+
+@covers("last_activity")
+def test_last_activity_is_the_assessors_latest_event(seeded):
+    assert seeded.read(lambda tx: tx.last_activity("ana")) is None  # max() of no rows is a NULL row
+    imported = seeded.read(lambda tx: tx.last_activity("import"))
+    assert ISO_UTC.match(imported), imported
+    seeded.write(lambda tx: tx.record_event(assessor="ana", submission_id="S-1", action="claim"))
+    first = seeded.read(lambda tx: tx.last_activity("ana"))
+    assert ISO_UTC.match(first) and first >= imported
+    tick(seeded)
+    seeded.write(lambda tx: tx.record_event(assessor="ana", submission_id=None, action="sync"))  # no submission
+    second = seeded.read(lambda tx: tx.last_activity("ana"))
+    assert second > first
+    tick(seeded)
+    seeded.write(lambda tx: tx.record_event(assessor="ben", submission_id="S-1", action="claim"))
+    assert seeded.read(lambda tx: tx.last_activity("ana")) == second  # another's event is not hers
+    assert seeded.read(lambda tx: tx.last_activity("ben")) > second
+
+
+@covers("readings_needed", "set_readings_needed")
+def test_readings_needed_per_attempt(database):
+    def work(tx: Transaction) -> None:
+        put_spec(tx)
+        tx.add_submission(new_submission("S-1"), importer="import")
+        tx.add_submission(new_submission("S-2", readings_needed=2), importer="import")
+
+    database.write(work)
+    assert database.read(lambda tx: (tx.readings_needed("S-1", 1), tx.readings_needed("S-2", 1))) == (1, 2)
+    assert database.read(lambda tx: tx.readings_needed("S-9", 1)) == 1  # nothing queued: one reading
+    database.write(lambda tx: tx.set_readings_needed("S-1", 1, 2))
+    database.write(lambda tx: tx.set_readings_needed("S-1", 1, 2))  # again: the same
+    assert database.read(lambda tx: tx.readings_needed("S-1", 1)) == 2
+    database.write(
+        lambda tx: tx.add_attempt(
+            new_submission("S-1", attempt=2, content_hash="hash-S-1-2"), importer="import", routed_to=None, carried=()
+        )
+    )
+    assert database.read(lambda tx: tx.readings_needed("S-1", 2)) == 1  # a new attempt draws afresh
+    database.write(lambda tx: tx.set_readings_needed("S-1", 2, 2))
+    database.write(lambda tx: tx.set_readings_needed("S-1", 1, 1))
+    assert database.read(lambda tx: (tx.readings_needed("S-1", 1), tx.readings_needed("S-1", 2))) == (1, 2)
+    assert database.read(lambda tx: tx.readings_needed("S-2", 1)) == 2
+
+
+@covers("add_reading", "readings", "record_reading", "reopen_reading", "hand_over_reading")
+def test_readings_start_are_recorded_reopened_and_handed_over(seeded):
+    first, second, moderation = (SubmissionKey("S-1", 1, 1, n) for n in (1, 2, 0))
+    assert seeded.read(lambda tx: tx.readings("S-1", 1, 1)) == []
+    seeded.write(lambda tx: tx.add_reading(second, assessor="ben", kind="reading"))
+    seeded.write(lambda tx: tx.add_reading(first, assessor="ana", kind="reading"))
+    seeded.write(lambda tx: tx.add_reading(moderation, assessor="lead", kind="moderation"))
+    rows = seeded.read(lambda tx: tx.readings("S-1", 1, 1))
+    assert [(r.reading, r.assessor, r.kind, r.status, r.recorded) for r in rows] == [
+        (0, "lead", "moderation", "open", False),
+        (1, "ana", "reading", "open", False),
+        (2, "ben", "reading", "open", False),
+    ]  # reading order, not the order they were started in
+    fresh = rows[1]
+    assert fresh.key == first
+    assert (fresh.outcome, fresh.computed, fresh.override, fresh.recorded_at) == (None, None, False, None)
+    assert (fresh.justification, fresh.comment, fresh.part_outcomes, fresh.note) == ("", "", "{}", "")
+    assert ISO_UTC.match(fresh.started_at)
+    with pytest.raises(StoreError):  # one row per reading
+        seeded.write(lambda tx: tx.add_reading(first, assessor="cy", kind="reading"))
+    assert seeded.read(lambda tx: tx.readings("S-1", 1, 2)) == []  # another revision
+    assert seeded.read(lambda tx: tx.readings("S-2", 1, 1)) == []
+
+    def record(outcome: str, override: bool):
+        return lambda tx: tx.record_reading(
+            first,
+            outcome=outcome,
+            computed="not_yet",
+            override=override,
+            justification="why" if override else "",
+            comment="well argued",
+            part_outcomes='{"1": "pass"}',
+        )
+
+    seeded.write(record("earned", True))
+    done = seeded.read(lambda tx: tx.readings("S-1", 1, 1))[1]
+    assert done.recorded and done.status == "recorded"
+    assert (done.outcome, done.computed, done.override, done.justification) == ("earned", "not_yet", True, "why")
+    assert (done.comment, done.part_outcomes) == ("well argued", '{"1": "pass"}')
+    assert ISO_UTC.match(done.recorded_at) and done.recorded_at >= done.started_at
+    assert [r.status for r in seeded.read(lambda tx: tx.readings("S-1", 1, 1))] == ["open", "recorded", "open"]
+
+    seeded.write(lambda tx: tx.reopen_reading(first, note="look again at the plan"))
+    back = seeded.read(lambda tx: tx.readings("S-1", 1, 1))[1]
+    assert (back.status, back.recorded, back.recorded_at, back.note) == ("open", False, None, "look again at the plan")
+    assert back.assessor == "ana"  # back to its own reader
+    seeded.write(record("not_yet", False))
+    again = seeded.read(lambda tx: tx.readings("S-1", 1, 1))[1]
+    assert (again.status, again.outcome, again.override, again.justification) == ("recorded", "not_yet", False, "")
+
+    seeded.write(lambda tx: tx.hand_over_reading(second, assessor="cy"))
+    handed = seeded.read(lambda tx: tx.readings("S-1", 1, 1))
+    assert [(r.reading, r.assessor, r.status) for r in handed] == [
+        (0, "lead", "open"),
+        (1, "ana", "recorded"),
+        (2, "cy", "open"),
+    ]
+    assert handed[2].started_at == rows[2].started_at  # carried on, not started again
+
+
+@covers("add_attempt", "carried", "attempt_hashes", "attempt_note", "attempt_spec_hash", "final_decision")
+def test_a_resubmission_is_the_next_attempt_with_its_carried_levels(seeded):
+    def decision(revision: int, outcome: str) -> NewDecision:
+        return NewDecision(
+            SubmissionKey("S-1", 1, revision), "ana", outcome, outcome, False, "", "", "{}", SPEC, "2026-11-01"
+        )
+
+    def decide(tx: Transaction) -> None:
+        put_spec(tx, "spec-hash-2", version="2")
+        tx.put_level(
+            SubmissionKey("S-1", 1, 1), "overview", level="Passing", passing=True, spec_hash=SPEC, assessor="ana"
+        )
+        tx.put_decision(decision(1, "not_yet"))
+        tx.set_status("S-1", status=Status.DECIDED, assessor="ana")
+        tx.start_revision(tx.submission("S-1"), assessor="ana", basis_reading=1)
+        tx.put_decision(decision(2, "earned"))
+
+    assert seeded.read(lambda tx: tx.final_decision("S-1", 1)) is None
+    seeded.write(decide)
+    final = seeded.read(lambda tx: tx.final_decision("S-1", 1))
+    assert (final.attempt, final.revision, final.outcome) == (1, 2, "earned")  # the latest revision's
+
+    resubmitted = new_submission(
+        "S-1",
+        attempt=2,
+        submitted="2026-11-05",
+        content_hash="hash-S-1-2",
+        spec_hash="spec-hash-2",
+        note="I rewrote the plan",
+        responses={"overview": "kept", "plan": "a better plan"},
     )
     carried = [CarriedLevel("overview", "Passing", True, SPEC, 1)]
-    seeded.write(lambda tx: tx.add_attempt(again, importer="import", routed_to="ana", carried=carried))
+    seeded.write(lambda tx: tx.add_attempt(resubmitted, importer="import", routed_to="ana", carried=carried))
     row = seeded.read(lambda tx: tx.submission("S-1"))
-    assert (row.attempt, row.revision, row.status, row.submitted) == (2, 1, "pending", "2026-11-20")
-    assert row.assessor is None
-    assert seeded.read(lambda tx: tx.attempt_hashes(["S-1", "S-2", "S-9"])) == {
-        "S-1": {1: "hash-S-1", 2: "hash-S-1-b"},
-        "S-2": {1: "hash-S-2"},
-    }
-    assert seeded.read(lambda tx: tx.attempt_note("S-1", 2)) == "I rewrote the plan."
-    assert seeded.read(lambda tx: tx.attempt_note("S-1", 1)) == ""
-    assert seeded.read(lambda tx: tx.attempt_note("S-1", 7)) == ""
+    assert (row.attempt, row.revision, row.status, row.assessor) == (2, 1, Status.PENDING, None)
+    assert (row.spec_hash, row.submitted, row.routed_to) == ("spec-hash-2", "2026-11-05", "ana")
     key = SubmissionKey("S-1", 2, 1)
     assert seeded.read(lambda tx: tx.carried(key)) == {"overview": 1}
     assert seeded.read(lambda tx: tx.levels(key)) == {"overview": "Passing"}
+    assert sql(  # a carried level keeps the rubric it was scored against
+        seeded, "SELECT spec_hash, passing FROM scores WHERE submission_id = ? AND attempt = 2", ("S-1",)
+    ) == [(SPEC, 1)]
+    assert seeded.read(lambda tx: tx.carried(SubmissionKey("S-1", 1, 2))) == {}  # scored there, not carried
+    assert seeded.read(lambda tx: tx.responses("S-1", 2)) == {"overview": "kept", "plan": "a better plan"}
     assert seeded.read(lambda tx: tx.responses("S-1", 1)) == {"overview": "text of S-1", "plan": "a plan"}
-    assert sql(seeded, "SELECT routed_to FROM submissions WHERE id = 'S-1'") == [("ana",)]
-    seeded.write(lambda tx: tx.set_route("S-1", None))
-    assert sql(seeded, "SELECT routed_to FROM submissions WHERE id = 'S-1'") == [(None,)]
-    actions = [e.action for e in seeded.read(lambda tx: tx.events("S-1"))]
-    assert actions == ["import", "resubmit"]
-    with pytest.raises(StoreError):  # the same attempt twice
-        seeded.write(lambda tx: tx.add_attempt(again, importer="import", routed_to=None, carried=[]))
+    assert seeded.read(lambda tx: tx.final_decision("S-1", 2)) is None  # not decided yet
+    assert seeded.read(lambda tx: tx.final_decision("S-1", 1)).revision == 2  # the earlier attempt's stays
+    event = seeded.read(lambda tx: tx.events("S-1"))[-1]
+    assert (event.action, event.target, event.assessor) == ("resubmit", "attempt 2", "import")
+    assert '"carried": ["overview"]' in event.after and '"routed_to": "ana"' in event.after
 
+    assert seeded.read(lambda tx: tx.attempt_hashes(["S-1", "S-2", "S-9"])) == {
+        "S-1": {1: "hash-S-1", 2: "hash-S-1-2"},
+        "S-2": {1: "hash-S-2"},
+    }
+    many = [f"S-{n}" for n in range(1200)]  # more ids than one IN list holds
+    assert len(seeded.read(lambda tx: tx.attempt_hashes(many))) == 3
+    assert seeded.read(lambda tx: tx.attempt_note("S-1", 2)) == "I rewrote the plan"
+    assert seeded.read(lambda tx: tx.attempt_note("S-1", 1)) == ""
+    assert seeded.read(lambda tx: tx.attempt_note("S-1", 3)) == ""  # no such attempt
+    assert seeded.read(lambda tx: tx.attempt_spec_hash("S-1", 1)) == SPEC
+    assert seeded.read(lambda tx: tx.attempt_spec_hash("S-1", 2)) == "spec-hash-2"
+    assert seeded.read(lambda tx: tx.attempt_spec_hash("S-1", 3)) is None
 
-@covers("last_activity", "calibration_of")
-def test_last_activity_and_calibration_marker(seeded):
-    assert seeded.read(lambda tx: tx.last_activity("nobody")) is None
-    seeded.write(lambda tx: tx.record_event(assessor="ana", submission_id="S-1", action="claim"))
-    last = seeded.read(lambda tx: tx.last_activity("ana"))
-    assert ISO_UTC.match(last)
-    assert seeded.read(lambda tx: tx.calibration_of("S-1")) is None
-    assert seeded.read(lambda tx: tx.calibration_of("S-9")) is None
-
-
-@covers(
-    "add_reading",
-    "readings",
-    "hand_over_reading",
-    "record_reading",
-    "reopen_reading",
-    "readings_needed",
-    "set_readings_needed",
-    "reading_pairs",
-    "final_decision",
-)
-def test_two_readings_of_one_attempt(seeded):
-    assert seeded.read(lambda tx: tx.readings_needed("S-1", 1)) == 1
-    assert seeded.read(lambda tx: tx.readings_needed("S-9", 1)) == 1  # no such attempt: the default
-    seeded.write(lambda tx: tx.set_readings_needed("S-1", 1, 2))
-    assert seeded.read(lambda tx: tx.readings_needed("S-1", 1)) == 2
-    first, second = SubmissionKey("S-1", 1, 1, 1), SubmissionKey("S-1", 1, 1, 2)
-
-    def read_twice(tx: Transaction) -> None:
-        tx.add_reading(first, assessor="ana", kind="reading")
-        tx.put_level(first, "plan", level="Proficient", passing=True, spec_hash=SPEC, assessor="ana")
-        tx.add_reading(second, assessor="old", kind="reading")
-
-    seeded.write(read_twice)
-    seeded.write(lambda tx: tx.hand_over_reading(second, assessor="ben"))
+    # a second reading of the new attempt starts with the carried levels, not the first reader's own
     seeded.write(
-        lambda tx: tx.put_level(second, "plan", level="Basic", passing=False, spec_hash=SPEC, assessor="ben")
+        lambda tx: tx.put_level(key, "plan", level="Basic", passing=False, spec_hash="spec-hash-2", assessor="ana")
     )
-    rows = seeded.read(lambda tx: tx.readings("S-1", 1, 1))
-    assert [(r.reading, r.assessor, r.kind, r.status, r.recorded) for r in rows] == [
-        (1, "ana", "reading", "open", False),
-        (2, "ben", "reading", "open", False),
-    ]
-    assert rows[1].key == second and ISO_UTC.match(rows[0].started_at)
-    assert seeded.read(lambda tx: tx.reading_pairs()) == []  # neither recorded yet
-    for key, outcome in ((first, "earned"), (second, "not_yet")):
-        seeded.write(
-            lambda tx, key=key, outcome=outcome: tx.record_reading(
-                key,
-                outcome=outcome,
-                computed=outcome,
-                override=False,
-                justification="",
-                comment=f"{outcome} comment",
-                part_outcomes='{"2": "x"}',
-            )
-        )
-    recorded = seeded.read(lambda tx: tx.readings("S-1", 1, 1))
-    assert [(r.status, r.outcome, r.comment) for r in recorded] == [
-        ("recorded", "earned", "earned comment"),
-        ("recorded", "not_yet", "not_yet comment"),
-    ]
-    assert all(r.recorded and ISO_UTC.match(r.recorded_at) for r in recorded)
-    (pair,) = seeded.read(lambda tx: tx.reading_pairs())
-    assert (pair.submission_id, pair.credential, pair.spec_hash) == ("S-1", "cred-a", SPEC)
-    assert (pair.assessors, pair.outcomes) == (("ana", "ben"), ("earned", "not_yet"))
-    assert pair.levels == ({"plan": "Proficient"}, {"plan": "Basic"})
-    assert seeded.read(lambda tx: tx.reading_pairs(credential="cred-z")) == []
-    assert seeded.read(lambda tx: tx.reading_pairs(since="9999-01-01")) == []
-    assert len(seeded.read(lambda tx: tx.reading_pairs(since="2000-01-01", credential="cred-a"))) == 1
-    seeded.write(lambda tx: tx.reopen_reading(second, note="Look again at the plan."))
-    back = seeded.read(lambda tx: tx.readings("S-1", 1, 1))[1]
-    assert (back.status, back.note, back.recorded_at) == ("open", "Look again at the plan.", None)
-    assert seeded.read(lambda tx: tx.reading_pairs()) == []
-    assert seeded.read(lambda tx: tx.final_decision("S-1", 1)) is None
-    for revision, outcome in ((1, "not_yet"), (2, "earned")):
-        seeded.write(
-            lambda tx, revision=revision, outcome=outcome: tx.put_decision(
-                NewDecision(
-                    SubmissionKey("S-1", 1, revision, 1),
-                    "lead",
-                    outcome,
-                    outcome,
-                    False,
-                    "",
-                    "",
-                    "{}",
-                    SPEC,
-                    tx.now(),
-                    resolution="moderated",
-                    readers=("ana", "ben"),
-                    approved_by="lead",
-                )
-            )
-        )
-    final = seeded.read(lambda tx: tx.final_decision("S-1", 1))
-    assert (final.revision, final.outcome, final.resolution, final.readers, final.approved_by) == (
-        2,
-        "earned",
-        "moderated",
-        ("ana", "ben"),
-        "lead",
+    seeded.write(lambda tx: tx.add_reading(SubmissionKey("S-1", 2, 1, 2), assessor="ben", kind="reading"))
+    assert seeded.read(lambda tx: tx.levels(SubmissionKey("S-1", 2, 1, 2))) == {"overview": "Passing"}
+    assert seeded.read(lambda tx: tx.carried(SubmissionKey("S-1", 2, 1, 2))) == {"overview": 1}
+    # rescoring a carried level makes it the reader's own
+    seeded.write(
+        lambda tx: tx.put_level(key, "overview", level="Basic", passing=False, spec_hash="spec-hash-2", assessor="ana")
     )
-    assert seeded.read(lambda tx: tx.final_decision("S-1", 2)) is None
+    assert seeded.read(lambda tx: tx.carried(key)) == {}
+    assert seeded.read(lambda tx: tx.carried(SubmissionKey("S-1", 2, 1, 2))) == {"overview": 1}
 
 
-@covers("mark_gold", "gold", "calibration_copies", "gold_readings")
-def test_gold_submissions_and_calibration_copies(seeded):
-    gold_key = SubmissionKey("S-1", 1, 1, 1)
+def _read(tx: Transaction, key: SubmissionKey, assessor: str, levels: dict[str, str], outcome: str) -> None:
+    """One reader's reading of a submission, recorded with these levels."""
+    tx.add_reading(key, assessor=assessor, kind="reading")
+    for component_id, level in levels.items():
+        tx.put_level(key, component_id, level=level, passing=level != "Basic", spec_hash=SPEC, assessor=assessor)
+    tx.record_reading(
+        key, outcome=outcome, computed=outcome, override=False, justification="", comment="", part_outcomes="{}"
+    )
+
+
+@covers("mark_gold", "gold", "calibration_copies", "calibration_of", "gold_readings")
+def test_gold_submissions_and_readings_of_their_calibration_copies(seeded):
+    assert seeded.read(lambda tx: tx.gold()) == []
 
     def make_gold(tx: Transaction) -> None:
-        tx.put_level(gold_key, "plan", level="Proficient", passing=True, spec_hash=SPEC, assessor="lead")
-        tx.put_decision(
-            NewDecision(gold_key, "lead", "earned", "earned", False, "", "", "{}", SPEC, tx.now())
-        )
+        key = SubmissionKey("S-1", 1, 1)
+        tx.put_level(key, "overview", level="Passing", passing=True, spec_hash=SPEC, assessor="lead")
+        tx.put_level(key, "plan", level="Proficient", passing=True, spec_hash=SPEC, assessor="lead")
+        tx.put_decision(NewDecision(key, "lead", "earned", "earned", False, "", "", "{}", SPEC, tx.now()))
         tx.mark_gold("S-1", 1, 1, marked_by="lead")
-        tx.mark_gold("S-1", 1, 1, marked_by="lead2")  # marked again: one row, the later marker
-        for copy_id, routed in (("CAL-1", "ana"), ("CAL-2", None)):
-            tx.add_submission(
-                new_submission(copy_id, calibration_of="S-1", routed_to=routed), importer="lead"
-            )
+        tx.mark_gold("S-2", 1, 1, marked_by="lead")  # gold, but not decided: its copies compare with nothing
+        for sid, gold_id, routed in (("CAL-2", "S-1", "ben"), ("CAL-1", "S-1", "ana"), ("CAL-3", "S-2", "ana")):
+            tx.add_submission(new_submission(sid, calibration_of=gold_id, routed_to=routed), importer="lead")
 
     seeded.write(make_gold)
-    assert seeded.read(lambda tx: tx.gold()) == [("S-1", 1, 1)]
-    assert sql(seeded, "SELECT marked_by FROM gold") == [("lead2",)]
-    assert seeded.read(lambda tx: tx.calibration_copies("S-1")) == [("CAL-1", "ana"), ("CAL-2", None)]
-    assert seeded.read(lambda tx: tx.calibration_copies("S-2")) == []
-    assert seeded.read(lambda tx: tx.calibration_of("CAL-1")) == "S-1"
-    assert seeded.read(lambda tx: tx.gold_readings()) == []  # no copy read yet
-    copy_key = SubmissionKey("CAL-1", 1, 1, 1)
+    assert seeded.read(lambda tx: tx.gold()) == [("S-1", 1, 1), ("S-2", 1, 1)]
+    assert seeded.read(lambda tx: tx.calibration_copies("S-1")) == [("CAL-1", "ana"), ("CAL-2", "ben")]
+    assert seeded.read(lambda tx: tx.calibration_copies("S-3")) == []
+    assert seeded.read(lambda tx: tx.calibration_of("CAL-3")) == "S-2"
+    assert seeded.read(lambda tx: tx.calibration_of("S-1")) is None
+    assert seeded.read(lambda tx: tx.calibration_of("nope")) is None
+    assert seeded.read(lambda tx: tx.gold_readings()) == []  # nothing recorded yet
 
-    def read_copy(tx: Transaction) -> None:
-        tx.add_reading(copy_key, assessor="ana", kind="reading")
-        tx.put_level(copy_key, "plan", level="Basic", passing=False, spec_hash=SPEC, assessor="ana")
+    def calibrate(tx: Transaction) -> None:
+        _read(tx, SubmissionKey("CAL-1", 1, 1), "ana", {"overview": "Basic", "plan": "Proficient"}, "not_yet")
+        tx.add_reading(SubmissionKey("CAL-2", 1, 1), assessor="ben", kind="reading")  # still open
+        _read(tx, SubmissionKey("CAL-3", 1, 1), "ana", {"overview": "Basic"}, "not_yet")
+        moderation = SubmissionKey("CAL-1", 1, 1, 0)  # a lead's moderation is no assessor's reading
+        tx.add_reading(moderation, assessor="lead", kind="moderation")
         tx.record_reading(
-            copy_key,
-            outcome="not_yet",
-            computed="not_yet",
+            moderation,
+            outcome="earned",
+            computed="earned",
             override=False,
             justification="",
             comment="",
             part_outcomes="{}",
         )
 
-    seeded.write(read_copy)
-    (found,) = seeded.read(lambda tx: tx.gold_readings())
-    assert (found.gold_id, found.submission_id, found.assessor, found.credential) == ("S-1", "CAL-1", "ana", "cred-a")
-    assert (found.levels, found.gold_levels) == ({"plan": "Basic"}, {"plan": "Proficient"})
-    assert (found.outcome, found.gold_outcome) == ("not_yet", "earned")
-    assert seeded.read(lambda tx: tx.reading_pairs()) == []  # calibration copies are not agreement pairs
+    seeded.write(calibrate)
+    gold_levels = {"overview": "Passing", "plan": "Proficient"}
+    ana = GoldReading(
+        "S-1",
+        "CAL-1",
+        "cred-a",
+        SPEC,
+        "ana",
+        {"overview": "Basic", "plan": "Proficient"},
+        gold_levels,
+        "not_yet",
+        "earned",
+    )
+    assert seeded.read(lambda tx: tx.gold_readings()) == [ana]
+
+    def remark(tx: Transaction) -> None:  # the gold's levels revised, and it is marked again
+        tx.set_status("S-1", status=Status.DECIDED, assessor="lead")
+        tx.start_revision(tx.submission("S-1"), assessor="lead", basis_reading=1)
+        key = SubmissionKey("S-1", 1, 2)
+        tx.put_level(key, "overview", level="Basic", passing=False, spec_hash=SPEC, assessor="lead")
+        tx.put_decision(NewDecision(key, "lead", "not_yet", "not_yet", False, "", "", "{}", SPEC, tx.now()))
+        tx.mark_gold("S-1", 1, 2, marked_by="lead2")
+
+    seeded.write(remark)
+    assert seeded.read(lambda tx: tx.gold()) == [("S-1", 1, 2), ("S-2", 1, 1)]  # one per attempt, in id order
+    assert sql(seeded, "SELECT marked_by FROM gold WHERE submission_id = ?", ("S-1",)) == [("lead2",)]
+    (now,) = seeded.read(lambda tx: tx.gold_readings())
+    assert (now.gold_levels, now.gold_outcome) == ({"overview": "Basic", "plan": "Proficient"}, "not_yet")
+
+
+@covers("reading_pairs")
+def test_reading_pairs_of_two_recorded_readings(seeded):
+    def pairs(**filters):
+        return seeded.read(lambda tx: tx.reading_pairs(**filters))
+
+    assert pairs() == []
+
+    def work(tx: Transaction) -> None:
+        put_spec(tx, "spec-hash-2", version="2")
+        _read(tx, SubmissionKey("S-3", 1, 1, 1), "ana", {"overview": "Passing"}, "earned")
+        _read(tx, SubmissionKey("S-3", 1, 1, 2), "ben", {"overview": "Passing"}, "earned")
+        _read(tx, SubmissionKey("S-2", 1, 1, 1), "ana", {"overview": "Passing"}, "earned")
+        tx.add_reading(SubmissionKey("S-2", 1, 1, 2), assessor="ben", kind="reading")  # not recorded
+        tx.add_submission(new_submission("CAL-1", calibration_of="S-3"), importer="lead")
+        _read(tx, SubmissionKey("CAL-1", 1, 1, 1), "ana", {"overview": "Basic"}, "not_yet")
+        _read(tx, SubmissionKey("CAL-1", 1, 1, 2), "ben", {"overview": "Passing"}, "earned")
+
+    seeded.write(work)
+    (first,) = pairs()  # S-2's second reading is open; the calibration copy is left out
+    assert first == ReadingPair(
+        "S-3",
+        "cred-a",
+        SPEC,
+        ("ana", "ben"),
+        ("earned", "earned"),
+        ({"overview": "Passing"}, {"overview": "Passing"}),
+        first.recorded_at,
+    )
+    assert ISO_UTC.match(first.recorded_at)
+    tick(seeded)
+    seeded.write(
+        lambda tx: _read(tx, SubmissionKey("S-1", 1, 1, 1), "cy", {"overview": "Passing", "plan": "Basic"}, "not_yet")
+    )
+    seeded.write(lambda tx: _read(tx, SubmissionKey("S-1", 1, 1, 2), "ana", {"overview": "Basic"}, "not_yet"))
+    # the S-3 attempt moves on to a resubmission on a new rubric: its pair keeps the attempt's rubric
+    seeded.write(
+        lambda tx: tx.add_attempt(
+            new_submission("S-3", attempt=2, content_hash="h-2", spec_hash="spec-hash-2"),
+            importer="import",
+            routed_to=None,
+            carried=(),
+        )
+    )
+    both = pairs()
+    assert [p.submission_id for p in both] == ["S-3", "S-1"]  # by when the second reading was recorded
+    assert both[0] == first
+    assert (both[1].assessors, both[1].outcomes) == (("cy", "ana"), ("not_yet", "not_yet"))
+    assert both[1].levels == ({"overview": "Passing", "plan": "Basic"}, {"overview": "Basic"})
+    assert pairs(since=both[1].recorded_at) == [both[1]]  # since is inclusive
+    assert pairs(since="9999-01-01") == []
+    assert pairs(credential="cred-a") == both
+    assert pairs(credential="cred-b") == []
 
 
 @covers("programme_body", "put_programme")
-def test_programme_settings_latest_wins(database):
-    assert database.read(lambda tx: tx.programme_body()) == ""
+def test_programme_settings_the_latest_version_is_in_force(database):
+    assert database.read(lambda tx: tx.programme_body()) == ""  # mcreview's defaults
     database.write(lambda tx: tx.put_programme(body='{"v": 1}', content_hash="h1", loaded_by="lead"))
-    database.write(lambda tx: tx.put_programme(body='{"v": 2}', content_hash="h2", loaded_by="lead"))
-    assert database.read(lambda tx: tx.programme_body()) == '{"v": 2}'
-    assert sql(database, "SELECT count(*) FROM programme_settings") == [(2,)]
+    assert database.read(lambda tx: tx.programme_body()) == '{"v": 1}'
+
+    def two(tx: Transaction) -> None:  # in one transaction, so at one time: the later one wins
+        tx.put_programme(body='{"v": 2}', content_hash="h2", loaded_by="lead")
+        tx.put_programme(body='{"v": 3}', content_hash="h3", loaded_by="ana")
+
+    database.write(two)
+    assert database.read(lambda tx: tx.programme_body()) == '{"v": 3}'
+    database.write(lambda tx: tx.put_programme(body='{"v": 1}', content_hash="h1", loaded_by="lead"))
+    assert database.read(lambda tx: tx.programme_body()) == '{"v": 1}'  # an older file again is a new version
+    rows = sql(database, "SELECT version, content_hash, loaded_by FROM programme_settings ORDER BY version")
+    assert [(hash_, by) for _, hash_, by in rows] == [("h1", "lead"), ("h2", "lead"), ("h3", "ana"), ("h1", "lead")]
+    assert len({version for version, _, _ in rows}) == 4
 
 
 def test_every_transaction_operation_has_a_contract_test():

@@ -762,10 +762,13 @@ class Transaction:
         )
 
     def gold(self) -> list[tuple[str, int, int]]:
-        """Every gold submission, as (id, attempt, revision): its final levels are the true score."""
+        """Every gold submission, as (id, attempt, revision), in id order: its final levels are
+        the true score. (Without the ORDER BY, PostgreSQL returns a re-marked row last.)"""
         return [
             (r[0], int(r[1]), int(r[2]))
-            for r in self._all("SELECT submission_id, attempt, revision FROM gold")
+            for r in self._all(
+                "SELECT submission_id, attempt, revision FROM gold ORDER BY submission_id, attempt"
+            )
         ]
 
     def calibration_copies(self, gold_id: str) -> list[tuple[str, str | None]]:
