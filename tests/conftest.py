@@ -253,9 +253,34 @@ def sqlite_sample_db(tmp_path: Path) -> str:
     path = str(tmp_path / "sample.db")
     database = open_store(path)
     specs, _ = load_spec_dir(SPECS_DIR)
-    assert importer.import_paths(database, [SAMPLE_DIR], specs).ok
+    assert importer.import_paths(database, [stable_sample_dir()], specs).ok
     database.close()
     return path
+
+
+def stable_sample_dir() -> Path:
+    """The sample queue copied to one fixed folder, so attachment paths on screen are the
+    same in every clone (the snapshots show them). Copied again when the sample changes;
+    a lock keeps parallel workers from copying over each other."""
+    import fcntl
+    import hashlib
+    import shutil
+    import tempfile
+
+    digest = hashlib.sha256()
+    for file in sorted(SAMPLE_DIR.rglob("*")):
+        if file.is_file():
+            digest.update(str(file.relative_to(SAMPLE_DIR)).encode() + b"\0" + file.read_bytes())
+    home = Path(tempfile.gettempdir()) / "mcreview-snapshot-sample"
+    home.mkdir(parents=True, exist_ok=True)
+    fixed, stamp = home / "sample_queue", home / "digest"
+    with open(home / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (stamp.exists() and stamp.read_text() == digest.hexdigest() and fixed.is_dir()):
+            shutil.rmtree(fixed, ignore_errors=True)
+            shutil.copytree(SAMPLE_DIR, fixed)
+            stamp.write_text(digest.hexdigest())
+    return fixed
 
 
 def all_passing() -> dict[str, str]:

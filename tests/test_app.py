@@ -13,6 +13,7 @@ from mcreview.services.session import ReviewSession
 from mcreview.services.specfiles import load_spec_dir
 from mcreview.store import open_store
 from mcreview.tui.app import build_app
+from mcreview.tui.screens.confirm import ConfirmScreen
 from mcreview.tui.screens.decision_screen import DecisionScreen
 from mcreview.tui.screens.queue_screen import QueueScreen
 from mcreview.tui.screens.review_screen import ReviewScreen
@@ -73,7 +74,8 @@ async def test_grade_earned_with_keys_only(sample_db):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_submission(pilot, submission_id)
         assert screen.component.id == "overview"
-        await pilot.press("1", "tab", "1", "j", "1", "tab", "1")
+        await pilot.press("1", "1", "1", "1")  # each level moves on to the next component to score
+        assert screen.component.id == "reflection"  # the last: nothing left, it stays
         await pilot.press("c", *"Clear and specific.", "ctrl+o")
         await pilot.press("d")
         assert isinstance(app.screen, DecisionScreen)
@@ -110,11 +112,11 @@ async def test_grade_not_yet_needs_feedback(sample_db):
     app = build_app(sample_db, "ana", TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_submission(pilot, submission_id)
-        await pilot.press("1", "tab", "2", "tab", "1", "tab", "1", "d")
+        await pilot.press("1", "2", "1", "1", "d")
         await pilot.press("enter")  # refused: Not Yet needs an overall comment
         assert isinstance(app.screen, DecisionScreen)
         assert query(sample_db, "SELECT count(*) FROM decisions") == [(0,)]
-        await pilot.press("c", *"Add measures to goals.", "escape")
+        await pilot.press("c", *"Add measures to goals.", "ctrl+o")
         await pilot.press("enter")
         assert isinstance(app.screen, QueueScreen)
     assert query(sample_db, "SELECT outcome, computed, comment FROM decisions") == [
@@ -127,10 +129,13 @@ async def test_override_needs_justification(sample_db):
     app = build_app(sample_db, "ana", TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_submission(pilot, submission_id)
-        await pilot.press("1", "tab", "2", "tab", "1", "tab", "1", "d")
+        await pilot.press("1", "2", "1", "1", "d")
         await pilot.press("o", "escape")  # empty justification: nothing recorded
         assert query(sample_db, "SELECT count(*) FROM decisions") == [(0,)]
         await pilot.press("o", *"Template scan cut the measures off.", "ctrl+o")
+        assert isinstance(app.screen, ConfirmScreen)  # what will be recorded, before it is
+        assert query(sample_db, "SELECT count(*) FROM decisions") == [(0,)]
+        await pilot.press("enter")
         assert isinstance(app.screen, QueueScreen)
     assert query(sample_db, "SELECT outcome, computed, override, justification FROM decisions") == [
         ("earned", "not_yet", 1, "Template scan cut the measures off.")
@@ -155,14 +160,17 @@ async def test_revise_keeps_the_old_decision(sample_db):
     app = build_app(sample_db, "ana", TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_submission(pilot, submission_id)
-        await pilot.press("1", "tab", "1", "tab", "1", "tab", "1", "d", "enter")
+        await pilot.press("1", "1", "1", "1", "d", "enter")
         await pilot.press(*"sssssss")  # cycle the filter to "decided"
         screen = app.screen
         assert [row.id for row in screen.page_rows] == [submission_id]
         await pilot.press("enter")
         await pilot.press("1")  # decided: read-only until revised
         assert query(sample_db, "SELECT count(*) FROM events WHERE action = 'score'") == [(4,)]
-        await pilot.press("r", "tab", "2", "d", "c", *"Case study lacks evidence.", "ctrl+o", "enter")
+        await pilot.press("r")  # asks first
+        assert isinstance(app.screen, ConfirmScreen)
+        assert query(sample_db, "SELECT revision FROM submissions WHERE id = ?", (submission_id,)) == [(1,)]
+        await pilot.press("enter", "tab", "2", "d", "c", *"Case study lacks evidence.", "ctrl+o", "enter")
     assert query(sample_db, "SELECT revision, outcome FROM decisions ORDER BY revision") == [
         (1, "earned"),
         (2, "not_yet"),
@@ -189,12 +197,12 @@ async def test_reopening_resumes_where_the_assessor_left(sample_db):
     app = build_app(sample_db, "ana", TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_submission(pilot, submission_id)
-        await pilot.press("tab", "tab", "1")
+        await pilot.press("tab", "tab", "1")  # the case study, then on to the reflection
     again = build_app(sample_db, "ana", TODAY)
     async with again.run_test(size=(80, 24)):
         screen = again.screen
         assert isinstance(screen, ReviewScreen)
-        assert (screen.submission_id, screen.component.id) == (submission_id, "case-study")
+        assert (screen.submission_id, screen.component.id) == (submission_id, "reflection")
         assert screen.state.levels == {"case-study": "Proficient"}
 
 

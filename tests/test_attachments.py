@@ -120,4 +120,6 @@ def test_the_limit_is_a_setting_of_the_import_command(db_target, tmp_path, files
 def test_media_types_come_from_pythons_own_table():
     assert media_type("plan.PDF") == "application/pdf"
     assert media_type("notes.txt") == "text/plain"
+    assert media_type("evidence.md") == "text/markdown"  # missing from Python's table before 3.13
+    assert media_type("plan.yml") == "application/yaml"
     assert media_type("no-extension") == "application/octet-stream"

@@ -77,6 +77,7 @@ def test_upgrade_from_first_schema_keeps_data(tmp_path, specs):
         "m006_sync_formats",
         "m007_readings",
         "m008_attachment_contents",
+        "m009_phrases",
     ]
     assert upgraded.schema_version() == sqlite_store.SCHEMA_VERSION
     state = ReviewSession(upgraded, "reader").load("PPR-T-001")

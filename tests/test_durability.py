@@ -107,10 +107,10 @@ async def test_kill_9_mid_session_loses_nothing(db_target):
         app.send(b"\r")
         app.wait_for(lambda: count(path, "SELECT count(*) FROM claims") == 1, "the claim")
         # Typed as one burst, as a fast typist or a paste delivers it: order must hold.
-        app.send(b"1\t2\t1\t1")
+        app.send(b"1211")  # each level moves on to the next component to score
         app.wait_for(lambda: count(path, "SELECT count(*) FROM scores") == 4, "four scores")
         app.send(b"c")
-        app.wait_for(lambda: b"save and close" in app.output, "the comment editor")
+        app.wait_for(lambda: b"^r discard" in app.output, "the comment editor")
         app.send(b"Needs measurable goals.\x0f")  # \x0f is ctrl+o: save and close
         app.wait_for(lambda: count(path, "SELECT count(*) FROM comments") == 1, "the comment")
     finally:
@@ -154,7 +154,7 @@ async def test_a_comment_being_typed_survives_kill_9(db_target):
         app.send(b"o")
         app.wait_for(lambda: count(path, "SELECT count(*) FROM claims") == 1, "the claim")
         app.send(b"c")
-        app.wait_for(lambda: b"save and close" in app.output, "the comment editor")
+        app.wait_for(lambda: b"^r discard" in app.output, "the comment editor")
         app.send(b"Half-written feedback that must not be lost")
         app.wait_for(lambda: count(path, "SELECT count(*) FROM drafts") == 1, "the draft")
         app.wait_for(

@@ -72,7 +72,7 @@ def test_no_screen_binds_an_alt_key():
             assert "alt+" not in binding.key, (cls.__name__, binding.key)
 
 
-async def test_alt_key_in_the_comment_editor_saves_then_scores(sample_db):
+async def test_alt_key_in_the_comment_editor_closes_then_scores(sample_db):
     submission_id = first_ppr(sample_db)
     app = build_app(sample_db, "ana", TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -82,7 +82,8 @@ async def test_alt_key_in_the_comment_editor_saves_then_scores(sample_db):
         assert isinstance(app.screen, CommentEditor)
         await pilot.press("alt+1")  # as a terminal reports ESC 1 when it decodes alt itself
         assert app.screen is screen
-    assert query(sample_db, "SELECT component_id, body FROM comments") == [(component, "Clear goals.")]
+    assert query(sample_db, "SELECT count(*) FROM comments") == [(0,)]  # Escape saves nothing
+    assert query(sample_db, "SELECT field, body FROM drafts") == [(component, "Clear goals.")]
     assert query(sample_db, "SELECT component_id FROM scores") == [(component,)]
 
 
@@ -101,9 +102,10 @@ async def test_alt_key_on_the_decision_screen_goes_back_then_scores(sample_db):
         screen = await open_submission(pilot, submission_id)
         await pilot.press("d")
         assert isinstance(app.screen, DecisionScreen)
+        overview = screen.component
         await pilot.press("alt+2")
         assert app.screen is screen
-        assert screen.state.levels == {screen.component.id: screen.component.scale.levels[1]}
+        assert screen.state.levels == {overview.id: overview.scale.levels[1]}
 
 
 def test_escape_and_a_level_key_in_one_read_on_a_pty(tmp_path):
@@ -123,16 +125,15 @@ def test_escape_and_a_level_key_in_one_read_on_a_pty(tmp_path):
         app.send(b"o")
         app.wait_for_text("Rubric")
         app.send(b"c")
-        app.wait_for_text("save and close")
+        app.wait_for_text("^r discard")
         app.send(b"Clear goals.")
         app.wait_for(lambda: query(path, "SELECT body FROM drafts") == [("Clear goals.",)], "the draft")
-        app.send(b"\x1b1")
+        app.send(b"\x1b1")  # Escape closes the editor (saving nothing), then 1 scores
         app.wait_for(lambda: len(scores()) == 1, "the level")
-        app.wait_for(lambda: len(query(path, "SELECT body FROM comments")) == 1, "the comment")
     finally:
         app.kill()
     ((component, level),) = scores()
-    assert query(path, "SELECT component_id, body FROM comments") == [(component, "Clear goals.")]
     spec_levels = {c.id: c for s in specs.values() for c in s.components}
     assert level == spec_levels[component].scale.levels[0]
-    assert query(path, "SELECT count(*) FROM drafts") == [(0,)]
+    assert query(path, "SELECT count(*) FROM comments") == [(0,)]
+    assert query(path, "SELECT field, body FROM drafts") == [(component, "Clear goals.")]

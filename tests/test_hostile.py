@@ -166,7 +166,8 @@ async def test_review_screen_survives_huge_nested_and_bidi_responses(tmp_path, d
     app = build_app(path, "ana", dt.date(2026, 11, 23))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
-        await pilot.press("pagedown", "tab", "pagedown", "tab", "1")
+        await pilot.press("pagedown", "tab", "pagedown", "tab")
         screen = app.screen
         assert screen.component.id == "case-study"
+        await pilot.press("1")
         assert screen.state.levels == {"case-study": "Proficient"}

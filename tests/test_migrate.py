@@ -20,7 +20,7 @@ from conftest import (
 )
 
 from mcreview.cli import cli
-from mcreview.services import importer, sync
+from mcreview.services import importer, phrases, sync
 from mcreview.services.history import format_history
 from mcreview.services.programme import load_programme
 from mcreview.services.session import ReviewSession
@@ -42,6 +42,15 @@ def busy_queue(target: str, specs, tmp_path) -> str:
             ana.set_level("PPR-T-001", component_id=component, level=level)
         ana.set_comment("PPR-T-001", component_id="case-study", body='Ünïcode ✓ "quoted"\nline 2')
         ana.decide("PPR-T-001", comment="Well evidenced.")
+        phrases.save_phrase(
+            store,
+            specs,
+            assessor="ana",
+            credential="positive-professional-relationships",
+            component_id="case-study",
+            level="Basic",
+            text="Apply it to the student teacher.",
+        )
         load_programme(store, text="leads: [lead]\n", file="programme.yaml", assessor="lead", credentials=specs)
         ReviewSession(store, "lead").mark_gold("PPR-T-001")
         outbox = tmp_path / "outbox"

@@ -332,7 +332,7 @@ async def test_grade_not_yet_resubmit_see_the_feedback_and_the_diff_then_decide(
     app = build_app(db_path, "ana", TODAY)
     async with app.run_test(size=(100, 40)) as pilot:
         await open_submission(pilot, SID)
-        await pilot.press("1", "tab", "1", "tab", "2", "c", *"Apply every component.", "ctrl+o", "tab", "1")
+        await pilot.press("1", "1", "c", *"Apply every component.", "ctrl+o", "2", "1")
         await pilot.press("d")
         assert isinstance(app.screen, DecisionScreen)
         await pilot.press("c", *"Revise the case study.", "ctrl+o", "enter")
@@ -355,7 +355,7 @@ async def test_grade_not_yet_resubmit_see_the_feedback_and_the_diff_then_decide(
         await pilot.press("w")
         diff = widget_text(screen.query_one("#response", Static))
         assert "{+rewritten for attempt 2+}" in diff.replace("\n", " ")
-        await pilot.press("shift+tab", "shift+tab", "1", "tab", "1", "tab", "1", "tab", "1", "d")
+        await pilot.press("shift+tab", "shift+tab", "1", "1", "1", "1", "d")
         assert isinstance(app.screen, DecisionScreen)
         await pilot.press("enter")
     state = ReviewSession(database, "ana").load(SID)

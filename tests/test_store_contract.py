@@ -221,6 +221,71 @@ def test_levels_upsert_delete_and_carry_into_a_revision(seeded):
     assert sql(seeded, "SELECT passing, assessor FROM scores WHERE revision = 2") == [(1, "cy")]
 
 
+@covers("cancel_revision", "delete_reading", "reset_to_pending")
+def test_an_unchanged_revision_and_an_empty_reading_are_taken_back(seeded):
+    key = SubmissionKey("S-1", 1, 1)
+
+    def decide(tx: Transaction) -> None:
+        tx.add_reading(key, assessor="ana", kind="reading")
+        tx.put_level(key, "overview", level="Passing", passing=True, spec_hash=SPEC, assessor="ana")
+        tx.put_comment(key, "overview", body="Fine.", assessor="ana")
+        tx.set_status("S-1", status=Status.SYNCED, assessor="ana")
+
+    seeded.write(decide)
+    row = seeded.read(lambda tx: tx.submission("S-1"))
+    seeded.write(lambda tx: tx.start_revision(row, assessor="cy", basis_reading=1))
+    revised = seeded.read(lambda tx: tx.submission("S-1"))
+    assert seeded.write(lambda tx: tx.cancel_revision(revised, status=Status.SYNCED)) == 1
+    back = seeded.read(lambda tx: tx.submission("S-1"))
+    assert (back.revision, back.status) == (1, Status.SYNCED)
+    for table in ("scores", "comments", "readings"):
+        assert sql(seeded, f"SELECT count(*) FROM {table} WHERE revision = 2") == [(0,)]
+    assert seeded.read(lambda tx: tx.levels(key)) == {"overview": "Passing"}  # revision 1 untouched
+    assert seeded.read(lambda tx: tx.comments(key)) == {"overview": "Fine."}
+
+    second = SubmissionKey("S-2", 1, 1, 2)
+    seeded.write(lambda tx: tx.add_reading(SubmissionKey("S-2", 1, 1), assessor="ana", kind="reading"))
+    seeded.write(lambda tx: tx.add_reading(second, assessor="ben", kind="reading"))
+    seeded.write(lambda tx: tx.start_review("S-2", assessor="ben"))
+    seeded.write(lambda tx: tx.delete_reading(second))
+    assert [r.assessor for r in seeded.read(lambda tx: tx.readings("S-2", 1, 1))] == ["ana"]
+    seeded.write(lambda tx: tx.reset_to_pending("S-2"))
+    reset = seeded.read(lambda tx: tx.submission("S-2"))
+    assert (reset.status, reset.assessor) == (Status.PENDING, None)
+    seeded.write(lambda tx: tx.reset_to_pending("S-1"))  # only an in-review one goes back
+    assert seeded.read(lambda tx: tx.submission("S-1")).status == Status.SYNCED
+
+
+@covers("phrases", "put_phrase", "delete_phrase")
+def test_phrases_are_kept_once_per_place_changed_and_deleted(database):
+    def add(tx: Transaction) -> tuple[int, int, int]:
+        first = tx.put_phrase(credential="cred-a", component_id="plan", level="Basic", body="Be specific.", assessor="ana")
+        again = tx.put_phrase(credential="cred-a", component_id="plan", level="Basic", body="Be specific.", assessor="ben")
+        other = tx.put_phrase(credential="cred-b", component_id="", level="", body="Well done.", assessor="ana")
+        return first, again, other
+
+    first, again, other = database.write(add)
+    assert first == again != other
+    rows = database.read(lambda tx: tx.phrases("cred-a"))
+    assert [(r.id, r.component_id, r.level, r.body, r.created_by) for r in rows] == [
+        (first, "plan", "Basic", "Be specific.", "ana")
+    ]
+    assert ISO_UTC.match(rows[0].updated_at)
+    assert len(database.read(lambda tx: tx.phrases())) == 2
+    database.write(
+        lambda tx: tx.put_phrase(
+            credential="cred-a", component_id="plan", level="Basic", body="Be more specific.", assessor="cy",
+            phrase_id=first,
+        )
+    )  # fmt: skip
+    assert [(r.body, r.created_by) for r in database.read(lambda tx: tx.phrases("cred-a"))] == [
+        ("Be more specific.", "cy")
+    ]
+    assert database.write(lambda tx: tx.delete_phrase(first)) is True
+    assert database.write(lambda tx: tx.delete_phrase(first)) is False
+    assert database.read(lambda tx: tx.phrases("cred-a")) == []
+
+
 @covers("comments", "put_comment", "delete_comment")
 def test_comments_upsert_and_delete(seeded):
     key = SubmissionKey("S-1", 1, 1)
@@ -323,10 +388,18 @@ def test_claims(seeded):
     assert seeded.read(lambda tx: tx.claim("S-1", 1)) is None
 
 
-@covers("put_draft", "draft", "delete_draft", "put_position", "position")
+@covers("put_draft", "draft", "drafts", "delete_draft", "put_position", "position")
 def test_drafts_and_positions(database):
     database.write(lambda tx: tx.put_draft(assessor="ana", submission_id="S-1", field="c:plan", body="half"))
     database.write(lambda tx: tx.put_draft(assessor="ana", submission_id="S-1", field="c:plan", body="whole"))
+    database.write(lambda tx: tx.put_draft(assessor="ana", submission_id="S-1", field="overall", body="all"))
+    database.write(lambda tx: tx.put_draft(assessor="ana", submission_id="S-2", field="overall", body="other"))
+    database.write(lambda tx: tx.put_draft(assessor="ben", submission_id="S-1", field="overall", body="his"))
+    assert database.read(lambda tx: tx.drafts(assessor="ana", submission_id="S-1")) == {
+        "c:plan": "whole",
+        "overall": "all",
+    }
+    assert database.read(lambda tx: tx.drafts(assessor="cy", submission_id="S-1")) == {}
     assert database.read(lambda tx: tx.draft(assessor="ana", submission_id="S-1", field="c:plan")) == "whole"
     assert database.read(lambda tx: tx.draft(assessor="ben", submission_id="S-1", field="c:plan")) is None
     database.write(lambda tx: tx.delete_draft(assessor="ana", submission_id="S-1", field="c:plan"))

@@ -198,6 +198,22 @@ def test_every_screen_shows_hostile_fields_as_text(hostile_queue):
         expect("PR")
         app.send(b"\t")  # the action plan: its attachments
         expect("AD", "AU", "AP")
+        app.send(b"a")  # the attachment list, then the attachment itself
+        app.wait_for_text("Enter opens, Esc closes")
+        expect("AD", "AU")
+        app.send(b"\r")
+        app.wait_for(lambda: app.lines()[0].startswith(" H-001 · "), "the attachment screen")
+        expect("AD", "AP")
+        app.send(b"\x1b")
+        app.wait_for_text("Enter opens, Esc closes")
+        app.send(b"\x1b")
+        app.wait_for(lambda: "Enter opens, Esc closes" not in app.text(), "the attachment list to close")
+        app.send(b"kf")  # the overview's rubric, full screen
+        app.wait_for_text("Rubric ·")
+        expect("CT", "DE")
+        app.send(b"\x1b")
+        review_of("H-001")
+        app.send(b"\t")
         app.send(b"1")  # refused, read-only: a toast quoting the claim holder
         app.wait_for_text("since")
         app.send(b"h")
@@ -214,13 +230,20 @@ def test_every_screen_shows_hostile_fields_as_text(hostile_queue):
         app.send(b"9")  # a toast naming the component
         app.wait_for_text("has 2 levels")
         app.send(b"c")  # the editor: its title and the restored draft
-        app.wait_for_text("save and close")
+        app.wait_for_text("^r discard")
         expect("DR", "CT")
         app.send(b"\x12")  # ctrl+r: discard the edit
-        app.wait_for(lambda: "save and close" not in app.text(), "the editor to close")
+        app.wait_for(lambda: "^r discard" not in app.text(), "the editor to close")
         app.send(b"d")
         app.wait_for_text("Computed outcome")
         expect("OC", "CM", "AW", "CT", "ST")
+        app.send(b"o")  # an override: the justification, then the screen confirming it
+        app.wait_for_text("^r discard")
+        app.send(b"why\x0f")
+        app.wait_for_text("back: nothing is recorded")
+        expect("OC")
+        app.send(b"\x1b")
+        app.wait_for_text("Computed outcome")
         app.send(b"\x1b")
         app.wait_for(lambda: "Computed outcome" not in app.text(), "the decision screen to close")
         app.send(b"h")
@@ -237,6 +260,11 @@ def test_every_screen_shows_hostile_fields_as_text(hostile_queue):
         app.send(b"\r")  # H-003, decided
         review_of("H-003")
         expect("ST")
+        app.send(b"d")  # decided: the decision read back, justification and all
+        app.wait_for_text("recorded decision (read-only)")
+        expect("JU", "AN")
+        app.send(b"\x1b")
+        review_of("H-003")
         app.send(b"\x1b")
         queue_shown()
         app.send(b"?")
@@ -249,8 +277,9 @@ def test_every_screen_shows_hostile_fields_as_text(hostile_queue):
             app.kill()
     assert code == 0
     assert_no_control_from_data(app.raw, drawn_by_textual=True)
-    # Every field that any screen draws was drawn; the justification and the return
-    # note are drawn by none (they go out in the export), the other tags by the CLI.
+    # Every field that any screen draws was drawn (the justification by the decision read
+    # back); the return note is drawn by none here (the export carries it), the other tags
+    # by the CLI.
     assert seen == {
-        "AN", "ST", "PT", "CT", "PR", "DE", "AW", "RS", "IX", "AD", "AU", "AP", "CM", "OC", "DR",
+        "AN", "ST", "PT", "CT", "PR", "DE", "AW", "RS", "IX", "AD", "AU", "AP", "CM", "OC", "DR", "JU",
     }  # fmt: skip

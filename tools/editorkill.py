@@ -157,7 +157,7 @@ def _type_then_kill(
         app.wait_for_text("Rubric")
     draft = draft_in(db, assessor)
     app.send(b"c")
-    app.wait_for_text("save and close")
+    app.wait_for_text("^r discard")
     app.wait_for(lambda: editor_text(app.lines()) == norm(draft), "the restored draft on screen")
     if len(draft) > RESTART_DRAFT_AT:
         app.send(b"\x12")  # ctrl+r: discard it, and start a new draft

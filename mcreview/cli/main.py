@@ -21,6 +21,7 @@ import platformdirs
 
 from mcreview.cli.migrate import migrate_command
 from mcreview.cli.output import raw_json, say, warn
+from mcreview.cli.phrases import phrases_command
 from mcreview.cli.programme import route_command, settings_command
 from mcreview.cli.readings import agreement_command, calibration_command
 from mcreview.cli.settings import Settings, default_assessor, default_db_path
@@ -83,8 +84,12 @@ def _run_app(settings: Settings) -> None:
     from mcreview.tui.app import build_app  # Textual loads only here
 
     store = settings.open_store()  # refuse a bad queue with one line, before the screen changes
-    app = build_app(store, settings.assessor)
+    # The assessor's own settings (theme, auto-advance): the user config folder.
+    preferences = Path(platformdirs.user_config_dir("mcreview")) / "settings.yaml"
+    app = build_app(store, settings.assessor, settings_file=preferences)
     app.run()
+    if app.return_code:  # a crash (a module gone under a running app after a reinstall): not 0
+        sys.exit(app.return_code)
 
 
 @cli.command()
@@ -320,6 +325,7 @@ cli.add_command(settings_command)
 cli.add_command(route_command)
 cli.add_command(agreement_command)
 cli.add_command(calibration_command)
+cli.add_command(phrases_command)
 
 
 def main() -> None:

@@ -125,3 +125,21 @@ def split_pieces(markdown: str) -> list[Piece]:
         )
         for start, end in items
     ]
+
+
+def answers_per_prompt(markdown: str, prompts: int) -> tuple[str, list[str]] | None:
+    """Where a response separates its answers with one heading per prompt (as many
+    headings as the component has prompts, and more than one), the text before the first
+    heading and each answer, heading included, in order; otherwise None."""
+    if prompts < 2:
+        return None
+    lines = _lines(markdown or "")
+    headings = [i for i, (line, fenced) in enumerate(lines) if not fenced and _HEADING.match(line)]
+    if len(headings) != prompts:
+        return None
+    intro = "\n".join(line for line, _ in lines[: headings[0]]).strip()
+    answers = []
+    for n, start in enumerate(headings):
+        end = headings[n + 1] if n + 1 < len(headings) else len(lines)
+        answers.append("\n".join(line for line, _ in lines[start:end]).strip())
+    return intro, answers

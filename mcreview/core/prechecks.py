@@ -15,22 +15,17 @@ from typing import Any
 
 from mcreview.core.checks import IDENTIFIER_LABELS, find_identifiers
 from mcreview.core.evidence import Evidence, part_missing
+from mcreview.core.flags import (  # the letters live apart from the checks (start-up time)
+    FLAG_IDENTIFIER,
+    FLAG_MISSING,
+    FLAG_NONE,
+    FLAG_ORDER,
+    FLAG_WORDS,
+)
+from mcreview.core.flags import FLAG_LABELS as FLAG_LABELS  # re-exported
+from mcreview.core.flags import FLAG_OLDER_RUBRIC as FLAG_OLDER_RUBRIC  # re-exported
 from mcreview.core.pieces import split_pieces
 from mcreview.core.specs import Component, Spec
-
-# Queue flag letters, in the order they are shown.
-FLAG_WORDS = "W"  # a response (or a marked piece of it) outside its word limit
-FLAG_MISSING = "M"  # a missing or empty response, a missing attachment file, too few uploads or pieces
-FLAG_IDENTIFIER = "I"  # possible identifying information
-FLAG_NONE = ""  # shown beside the response only (guidance, a limit that cannot be checked)
-FLAG_ORDER = (FLAG_IDENTIFIER, FLAG_WORDS, FLAG_MISSING)
-FLAG_OLDER_RUBRIC = "V"  # not a finding: the queue adds it when the pinned rubric is not the current one
-FLAG_LABELS = {
-    FLAG_IDENTIFIER: "possible identifying information",
-    FLAG_WORDS: "outside a word limit",
-    FLAG_MISSING: "missing or empty response, attachment or required upload",
-    FLAG_OLDER_RUBRIC: "on an older version of the rubric (mcreview specs move)",
-}
 
 WORD_KINDS = ("under_limit", "over_limit", "piece_under_limit", "piece_over_limit")
 MISSING_KINDS = (

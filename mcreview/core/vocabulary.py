@@ -142,6 +142,7 @@ class Event(StrEnum):
     OVERRIDE = "override"
     RETURN = "return"
     REVISE = "revise"
+    REVISE_CANCEL = "revise-cancel"  # a revision nobody changed, taken back
     CLAIM = "claim"
     RELEASE = "release"
     RELEASE_FORCED = "release-forced"

@@ -24,7 +24,16 @@ MAX_LIMIT = 1000 * MB  # a PostgreSQL bytea holds at most 1 GB
 @lru_cache(maxsize=1)
 def _types() -> mimetypes.MimeTypes:
     # Python's own table only: the same answer on every host, whatever /etc/mime.types says.
-    return mimetypes.MimeTypes()
+    # Before 3.13 it lacks Markdown and YAML, which candidates send often.
+    types = mimetypes.MimeTypes()
+    for extension, kind in (
+        (".md", "text/markdown"),
+        (".markdown", "text/markdown"),
+        (".yaml", "application/yaml"),
+        (".yml", "application/yaml"),
+    ):
+        types.add_type(kind, extension, strict=False)
+    return types
 
 
 def media_type(name: str) -> str:

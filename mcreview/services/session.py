@@ -9,6 +9,7 @@ event.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import unicodedata
@@ -219,9 +220,23 @@ class Moderation:
     comments: tuple[dict[str, str], dict[str, str]]
     final_levels: dict[str, str]
     final_comments: dict[str, str]
+    evidence: Evidence | None = None  # what was submitted, for the award rule's required evidence
 
     def agreed(self, component_id: str) -> bool:
         return self.levels[0].get(component_id) == self.levels[1].get(component_id)
+
+    @property
+    def outcome(self) -> Outcome:
+        """The award rule applied to the final levels as they stand (what moderate() records
+        unless the lead overrides it). Before the lead's first level, the agreed ones."""
+        levels = self.final_levels or {
+            cid: level for cid, level in self.levels[0].items() if self.levels[1].get(cid) == level
+        }
+        return evaluate(self.spec, levels, evidence=self.evidence)
+
+    @property
+    def id(self) -> str:
+        return self.row.id
 
 
 @dataclass(frozen=True)
@@ -643,6 +658,7 @@ class ReviewSession:
                 comments=(tx.comments(first.key), tx.comments(second.key)),
                 final_levels=tx.levels(key) if final else {},
                 final_comments=tx.comments(key) if final else {},
+                evidence=evidence_of(tx.responses(row.id, row.attempt), tx.attachments(row.id, row.attempt)),
             )
 
         return self.store.read(work)
@@ -831,12 +847,84 @@ class ReviewSession:
                 submission_id=row.id,
                 attempt=row.attempt,
                 action=Event.REVISE,
+                target=row.status,  # what it was, so a revision nobody changed can be taken back
                 before=str(row.revision),
                 after=str(new),
             )
             return new
 
         return self.store.write(work)
+
+    def _unchanged_revision(self, tx: Transaction, row: SubmissionRow) -> bool:
+        """The open revision holds exactly the levels and comments it started from."""
+        if row.revision < 2 or Status(row.status) is not Status.IN_REVIEW:
+            return False
+        readings = tx.readings(row.id, row.attempt, row.revision)
+        if len(readings) != 1 or readings[0].recorded:
+            return False
+        earlier = [d for d in tx.decisions(row.id) if (d.attempt, d.revision) == (row.attempt, row.revision - 1)]
+        if not earlier:
+            return False
+        before = SubmissionKey(row.id, row.attempt, row.revision - 1, earlier[0].basis_reading)
+        now = readings[0].key
+        return tx.levels(now) == tx.levels(before) and tx.comments(now) == tx.comments(before)
+
+    def revision_unchanged(self, submission_id: str) -> bool:
+        """Whether the current revision could be cancelled: open, and nothing changed in it."""
+        return self.store.read(lambda tx: self._unchanged_revision(tx, self._row(tx, submission_id)))
+
+    def cancel_revision(self, submission_id: str) -> int:
+        """Take back a revision in which nothing was changed: the submission is decided (or
+        synced, or returned) again at the revision before, as it was. Returns that revision."""
+
+        def work(tx: Transaction) -> int:
+            row = self._row(tx, submission_id)
+            if not self._unchanged_revision(tx, row):
+                raise ReviewError(
+                    "only an open revision with no change in it can be cancelled"
+                    " (decide it, or put its levels and comments back as they were)"
+                )
+            revised = [e for e in tx.events(row.id) if e.action == Event.REVISE and e.after == str(row.revision)]
+            target = revised[-1].target if revised else ""
+            status = Status(target) if target in {s.value for s in Status} else Status.DECIDED
+            if not status.is_closed:
+                status = Status.DECIDED
+            previous = tx.cancel_revision(row, status=status)
+            tx.delete_claim(row.id, assessor=self.assessor)
+            tx.record_event(
+                assessor=self.assessor,
+                submission_id=row.id,
+                attempt=row.attempt,
+                action=Event.REVISE_CANCEL,
+                target=status.value,
+                before=str(row.revision),
+                after=str(previous),
+            )
+            return previous
+
+        return self.store.write(work)
+
+    def leave(self, submission_id: str) -> None:
+        """The assessor leaves a submission: their claim goes, and if their reading holds no
+        level or comment of their own (opened, or scored and every change taken back), it
+        goes too, so the submission is not left "in review" under their name."""
+
+        def work(tx: Transaction) -> None:
+            row = self._row(tx, submission_id)
+            readings = tx.readings(row.id, row.attempt, row.revision)
+            mine = [r for r in readings if r.assessor == self.assessor and r.kind == "reading"]
+            if row.revision == 1 and mine and not mine[0].recorded and not mine[0].note:
+                key = mine[0].key
+                carried = tx.carried(key)
+                own_levels = [c for c in tx.levels(key) if c not in carried]
+                if not own_levels and not tx.comments(key):
+                    tx.delete_reading(key)
+                    if len(readings) == 1 and not any(r.recorded for r in readings):
+                        tx.reset_to_pending(row.id)
+            with contextlib.suppress(ClaimedByOther):
+                release_claim(tx, submission_id, self.assessor)
+
+        self.store.write(work)
 
     def route(self, submission_id: str, *, to: str | None) -> str | None:
         """Send an open resubmission to an assessor, or (to=None) to the open queue; returns
@@ -990,6 +1078,17 @@ class ReviewSession:
         return self.store.read(
             lambda tx: tx.draft(assessor=self.assessor, submission_id=submission_id, field=field)
         )
+
+    def unsaved_comments(self, state: SubmissionState) -> list[str]:
+        """The comments (component ids, OVERALL) with a draft that differs from the saved text:
+        what Escape left unsaved in the editor, for the decision screen to point out."""
+        drafts = self.store.read(lambda tx: tx.drafts(assessor=self.assessor, submission_id=state.id))
+        fields = [(OVERALL, "overall")] + [(c.id, c.id) for c in state.spec.components]
+        return [
+            cid
+            for cid, field in fields
+            if field in drafts and drafts[field].strip() != state.comments.get(cid, "").strip()
+        ]
 
     def drop_draft(self, submission_id: str, *, field: str) -> None:
         self.store.write(

@@ -360,3 +360,18 @@ class TableInfo:
     key: tuple[str, ...]  # the primary key: rows are copied and checksummed in its order
     parents: tuple[str, ...] = ()  # tables its foreign keys point at (copied first)
     binary: tuple[str, ...] = ()  # columns holding bytes (copied a few rows at a time)
+
+
+@dataclass(frozen=True)
+class PhraseRow:
+    """A comment-bank phrase: text an assessor inserts while commenting, kept for a
+    credential, a component ('' for the overall comment) and a level ('' for any level)."""
+
+    id: int
+    credential: str
+    component_id: str
+    level: str
+    body: str
+    created_by: str
+    updated_at: str
+

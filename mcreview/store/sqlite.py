@@ -728,6 +728,26 @@ def m008_attachment_contents(db: sqlite_utils.Database) -> None:
     )
 
 
+def m009_phrases(db: sqlite_utils.Database) -> None:
+    """The comment bank: phrases an assessor inserts while commenting, kept per credential,
+    component and level ('' for any) in the queue, so a team shares them."""
+    _run_statements(
+        db,
+        """
+        CREATE TABLE phrases (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            credential TEXT NOT NULL,
+            component_id TEXT NOT NULL,
+            level TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (credential, component_id, level, body)
+        )
+        """,
+    )
+
+
 # A new step: a function here, appended to MIGRATIONS, and the same step (same number) in
 # store/postgres.py's STEPS; tests/test_schema.py checks that both backends end up alike.
 MIGRATIONS = (
@@ -739,6 +759,7 @@ MIGRATIONS = (
     m006_sync_formats,
     m007_readings,
     m008_attachment_contents,
+    m009_phrases,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -32,6 +32,7 @@ from mcreview.store.records import (
     NewAttachmentContent,
     NewDecision,
     NewSubmission,
+    PhraseRow,
     QueueFilter,
     QueueRow,
     ReadingPair,
@@ -450,6 +451,35 @@ class Transaction:
             (Status.IN_REVIEW.value, new, assessor, now, row.id),
         )
         return new
+
+    def cancel_revision(self, row: SubmissionRow, *, status: Status) -> int:
+        """Take back a revision nobody changed: its reading, levels and comments go, and the
+        submission is at the revision before, in `status`, as it was. Returns that revision."""
+        params = (row.id, row.attempt, row.revision)
+        where = " WHERE submission_id = ? AND attempt = ? AND revision = ?"
+        for table in ("scores", "comments", "readings"):
+            self.db.execute(f"DELETE FROM {table}{where}", params)
+        self.db.execute(
+            "UPDATE submissions SET status = ?, revision = ?, updated_at = ? WHERE id = ?",
+            (status.value, row.revision - 1, self.now(), row.id),
+        )
+        return row.revision - 1
+
+    def delete_reading(self, key: SubmissionKey) -> None:
+        """An open reading its reader left without a level or comment: gone, with the levels
+        carried over to it (a first reading keeps those: they came with the import)."""
+        where = " WHERE submission_id = ? AND attempt = ? AND revision = ? AND reading = ?"
+        params = (key.submission_id, key.attempt, key.revision, key.reading)
+        if key.reading != 1:
+            self.db.execute(f"DELETE FROM scores{where} AND carried_from IS NOT NULL", params)
+        self.db.execute(f"DELETE FROM readings{where} AND status = 'open'", params)
+
+    def reset_to_pending(self, submission_id: str) -> None:
+        """Back to pending, with nobody's name on it: scoring started and was taken back."""
+        self.db.execute(
+            "UPDATE submissions SET status = ?, assessor = NULL, updated_at = ? WHERE id = ? AND status = ?",
+            (Status.PENDING.value, self.now(), submission_id, Status.IN_REVIEW.value),
+        )
 
     # -- levels and comments -------------------------------------------------------
 
@@ -927,6 +957,15 @@ class Transaction:
         )
         return row[0] if row else None
 
+    def drafts(self, *, assessor: str, submission_id: str) -> dict[str, str]:
+        """Every draft an assessor has on a submission, by field."""
+        return dict(
+            self._all(
+                "SELECT field, body FROM drafts WHERE assessor = ? AND submission_id = ? ORDER BY field",
+                (assessor, submission_id),
+            )
+        )
+
     def delete_draft(self, *, assessor: str, submission_id: str, field: str) -> None:
         self.db.execute(
             "DELETE FROM drafts WHERE assessor = ? AND submission_id = ? AND field = ?",
@@ -944,6 +983,41 @@ class Transaction:
     def position(self, assessor: str) -> tuple[str | None, str | None]:
         row = self._one("SELECT submission_id, component_id FROM positions WHERE assessor = ?", (assessor,))
         return (row[0], row[1]) if row else (None, None)
+
+    # -- the comment bank --------------------------------------------------------------
+
+    _PHRASE = "SELECT id, credential, component_id, level, body, created_by, updated_at FROM phrases"
+
+    def phrases(self, credential: str | None = None) -> list[PhraseRow]:
+        """A credential's phrases (every credential's, with None), in a stable order."""
+        where, params = (" WHERE credential = ?", (credential,)) if credential is not None else ("", ())
+        return [
+            PhraseRow(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6])
+            for r in self._all(self._PHRASE + where + " ORDER BY credential, component_id, level, id", params)
+        ]
+
+    def put_phrase(
+        self, *, credential: str, component_id: str, level: str, body: str, assessor: str, phrase_id: int | None = None
+    ) -> int:
+        """Add a phrase (or, with phrase_id, change that one's text); the same text for the same
+        place is kept once. Returns the phrase's id."""
+        now = self.now()
+        if phrase_id is not None:
+            self.db.execute(
+                "UPDATE phrases SET body = ?, created_by = ?, updated_at = ? WHERE id = ?",
+                (body, assessor, now, phrase_id),
+            )
+            return phrase_id
+        row = self._one(
+            "INSERT INTO phrases (credential, component_id, level, body, created_by, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (credential, component_id, level, body)"
+            " DO UPDATE SET updated_at = excluded.updated_at RETURNING id",
+            (credential, component_id, level, body, assessor, now),
+        )
+        return int(row[0])
+
+    def delete_phrase(self, phrase_id: int) -> bool:
+        return self.db.execute("DELETE FROM phrases WHERE id = ?", (phrase_id,)).rowcount > 0
 
     # -- pre-checks ------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from typing import Any, Protocol, TypeVar, cast
 
 from textual.screen import ModalScreen, Screen
 
+from mcreview.services.preferences import PreferenceFile
 from mcreview.services.session import ReviewSession
 
 ResultT = TypeVar("ResultT")
@@ -18,7 +19,17 @@ class ReviewApp(Protocol):
     session: ReviewSession
     today: dt.date
 
+    preferences: PreferenceFile
+
     def open_submission(self, submission_id: str, component_id: str | None = None) -> None: ...
+
+    def go_to(self, submission_id: str) -> None: ...
+
+    def set_theme(self, theme: str) -> None: ...
+
+    def set_preference(self, **changes: Any) -> None: ...
+
+    def action_help(self) -> None: ...
 
     def push_screen(self, screen: Any, callback: Any = None) -> Any: ...
 

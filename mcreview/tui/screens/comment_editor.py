@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -11,16 +12,34 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.css.query import NoMatches
-from textual.widgets import Static, TextArea
+from textual.widgets import OptionList, Static, TextArea
+from textual.widgets.option_list import Option
 from textual.widgets.text_area import Edit, EditResult
 
+from mcreview.core.specs import Spec
 from mcreview.core.textsafe import visible_controls
+from mcreview.services import phrases
 from mcreview.services.session import MAX_COMMENT_CHARS, ReviewError
 from mcreview.store.api import StoreError
 from mcreview.tui.safe import shown
 from mcreview.tui.screens.base import SessionAccess, SessionModal, SessionScreen
 
 COUNT_FROM = MAX_COMMENT_CHARS * 9 // 10  # the count shows from 9,000 characters on
+WIDE = 110  # as the review screen: from this width the editor sits beside the response
+
+
+@dataclass(frozen=True)
+class PhraseContext:
+    """Where a comment is being written, for the comment bank: the credential, the
+    component ('' for the overall comment) and its level ('' if none yet)."""
+
+    spec: Spec
+    component_id: str
+    level: str
+
+    @property
+    def credential(self) -> str:
+        return self.spec.id
 
 
 class DraftTextArea(TextArea):
@@ -71,8 +90,9 @@ class DraftTextArea(TextArea):
 class CommentEditor(SessionModal[str | None]):
     """Returns the edited text, or None when the edit is discarded.
 
-    Escape and ctrl+o both save, since either may be all a terminal over SSH passes
-    through; ctrl+r discards. While open, every change of the text is written to the
+    ctrl+o saves (not ctrl+s: terminals over SSH may swallow it); ctrl+r discards.
+    Escape closes without saving anything, as it does everywhere: the text stays a draft,
+    offered again the next time this editor opens. While open, every change of the text is written to the
     queue database as a draft before it is drawn (one small transaction with fsync,
     about a millisecond), so a dropped link, a crash or kill -9 mid-sentence loses
     nothing that was on screen: the next time this editor opens for the same thing,
@@ -82,16 +102,30 @@ class CommentEditor(SessionModal[str | None]):
     """
 
     BINDINGS = [
-        Binding("escape", "save", "Save & close", id="comment.save_escape"),
+        Binding("escape", "close", "Close, keep a draft", id="comment.close"),
         Binding("ctrl+o", "save", "Save & close", id="comment.save"),
         Binding("ctrl+r", "discard", "Discard edit", id="comment.discard"),
+        Binding("ctrl+n", "insert_phrase", "Comment bank: insert a phrase", id="comment.insert_phrase"),
+        Binding(
+            "ctrl+t", "keep_phrase", "Comment bank: keep the selection (or all) as a phrase", id="comment.keep_phrase"
+        ),
     ]
 
-    def __init__(self, title: str, text: str = "", draft_key: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        text: str = "",
+        draft_key: tuple[str, str] | None = None,
+        *,
+        bank: PhraseContext | None = None,
+        append: str = "",
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.initial = visible_controls(text)
         self.draft_key = draft_key  # (submission id, field)
+        self.bank = bank
+        self.append = visible_controls(append)
         self.restored = False
         self.draft_failed: str | None = None
         self.refused: int | None = None  # the length an edit would have reached
@@ -101,6 +135,10 @@ class CommentEditor(SessionModal[str | None]):
         draft = self.read_draft()
         if draft is not None and visible_controls(draft) != self.initial:
             text, self.restored = visible_controls(draft), True
+        if self.append:
+            text = f"{text.rstrip()}\n\n{self.append}" if text.strip() else self.append
+        if self.app.size.width >= WIDE:
+            self.add_class("-beside")
         editor = DraftTextArea(
             text,
             limit=MAX_COMMENT_CHARS,
@@ -116,7 +154,10 @@ class CommentEditor(SessionModal[str | None]):
             status = Static(self.status_text(len(text)), id="comment-count")
             status.display = bool(status.content)
             yield status
-            yield Static("Esc or ctrl+o: save and close · ctrl+r: discard the edit", id="comment-help")
+            help_line = "^o save and close · Esc close, keep a draft · ^r discard the edit"
+            if self.bank is not None:
+                help_line = "^o save · Esc keep draft · ^r discard · ^n insert phrase · ^t keep phrase"
+            yield Static(help_line, id="comment-help")
 
     def on_mount(self) -> None:
         editor = self.query_one(DraftTextArea)
@@ -188,8 +229,159 @@ class CommentEditor(SessionModal[str | None]):
         """Hand the text back; the caller drops the draft once its save succeeded."""
         self.dismiss(self.query_one(DraftTextArea).text)
 
+    def action_close(self) -> None:
+        """Escape: nothing is saved; the text typed is kept as the draft it already is."""
+        text = self.query_one(DraftTextArea).text
+        if text.strip() != self.initial.strip():
+            kept = "kept as a draft: reopen it and press ^o to save" if self.draft_key else "^o saves"
+            self.app.notify(f"Not saved ({kept}).")
+        self.dismiss(None)
+
     def action_discard(self) -> None:
         forget_draft(self, self.draft_key)
+        self.dismiss(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action in ("insert_phrase", "keep_phrase") and self.bank is None)
+
+    def insert(self, text: str) -> None:
+        """Put a phrase in at the cursor (through the editor's own edit: durable first)."""
+        editor = self.query_one(DraftTextArea)
+        editor.insert(visible_controls(text))
+        editor.focus()
+
+    def action_insert_phrase(self) -> None:
+        if self.bank is None:
+            return
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.insert(text)
+
+        self.app.push_screen(PhrasePicker(self.bank), chosen)
+
+    def action_keep_phrase(self) -> None:
+        bank = self.bank
+        if bank is None:
+            return
+        editor = self.query_one(DraftTextArea)
+        text = (editor.selected_text or editor.text).strip()
+        if not text:
+            self.notify("Nothing to keep: write or select the phrase first.", severity="warning")
+            return
+        try:
+            phrases.save_phrase(
+                self.session.store,
+                {bank.credential: bank.spec},
+                assessor=self.session.assessor,
+                credential=bank.credential,
+                component_id=bank.component_id,
+                level=bank.level,
+                text=text,
+            )
+        except (phrases.PhraseError, StoreError) as error:
+            self.notify(f"Phrase not kept: {error}", severity="error")
+            return
+        where = f"{bank.component_id or 'the overall comment'}, {bank.level or 'any level'}"
+        self.notify(f"Kept in the comment bank for {where}.")
+
+
+class PhrasePicker(SessionModal[str | None]):
+    """The comment bank for where the assessor is writing: Enter inserts a phrase, e edits
+    it, x deletes it (asks first); Escape closes and inserts nothing."""
+
+    BINDINGS = [
+        Binding("e", "edit", "Edit the phrase", id="phrases.edit"),
+        Binding("x", "delete", "Delete the phrase", id="phrases.delete"),
+        Binding("escape", "close", "Close", id="phrases.close", key_display="esc"),
+    ]
+
+    def __init__(self, bank: PhraseContext) -> None:
+        super().__init__()
+        self.bank = bank
+        self.rows: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="phrase-dialog"):
+            where = f"{self.bank.component_id or 'overall comment'} · {self.bank.level or 'any level'}"
+            yield Static(shown(f"Comment bank: {where}"), id="phrase-title")
+            yield OptionList(id="phrase-list")
+            yield Static("Enter inserts · e edits · x deletes · Esc closes", id="phrase-help")
+
+    def on_mount(self) -> None:
+        self.fill()
+        options = self.query_one(OptionList)
+        options.focus()
+        options.highlighted = 0
+
+    def fill(self) -> None:
+        bank = self.bank
+        level = bank.level or None
+        self.rows = phrases.phrases_for(self.session.store, bank.credential, bank.component_id, level)
+        options = self.query_one(OptionList)
+        options.clear_options()
+        for row in self.rows:
+            label = Text()
+            label.append("[this level] " if row.level else "[any level] ", style="dim")
+            label.append(visible_controls(row.body))
+            options.add_option(Option(label, id=str(row.id)))
+        if not self.rows:
+            empty = Text("(no phrases here yet: ^t in the editor keeps one)", style="dim")
+            options.add_option(Option(empty, id="none"))
+
+    def selected(self) -> Any:
+        options = self.query_one(OptionList)
+        index = options.highlighted
+        if index is None or not self.rows or index >= len(self.rows):
+            return None
+        return self.rows[index]
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if 0 <= event.option_index < len(self.rows):
+            self.dismiss(self.rows[event.option_index].body)
+
+    def action_edit(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+
+        def edited(text: str | None) -> None:
+            if text is None or not text.strip() or text.strip() == row.body:
+                return
+            try:
+                phrases.save_phrase(
+                    self.session.store,
+                    {self.bank.credential: self.bank.spec},
+                    assessor=self.session.assessor,
+                    credential=row.credential,
+                    component_id=row.component_id,
+                    level=row.level,
+                    text=text,
+                    phrase_id=row.id,
+                )
+            except (phrases.PhraseError, StoreError) as error:
+                self.notify(f"Phrase not changed: {error}", severity="error")
+            self.fill()
+
+        self.app.push_screen(CommentEditor("Edit the phrase (shared with the team)", row.body), edited)
+
+    def action_delete(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        from mcreview.tui.screens.confirm import Answer, ConfirmScreen
+
+        def answered(answer: Answer | None) -> None:
+            if answer is Answer.CONFIRM:
+                with contextlib.suppress(StoreError):
+                    phrases.delete_phrase(self.session.store, row.id)
+                self.fill()
+
+        body = Text("This phrase goes from the comment bank, for the whole team:\n\n  ")
+        body.append(shown(row.body))
+        self.app.push_screen(ConfirmScreen("Delete a phrase?", body, confirm="deletes it", editable=False), answered)
+
+    def action_close(self) -> None:
         self.dismiss(None)
 
 
@@ -208,6 +400,9 @@ def edit_comment(
     component_id: str,
     current: str,
     after: Callable[[], None],
+    *,
+    bank: PhraseContext | None = None,
+    append: str = "",
 ) -> None:
     """Open the editor on a component's (or the overall) comment and save what comes back.
 
@@ -228,4 +423,4 @@ def edit_comment(
                 after()
         forget_draft(screen, draft_key)
 
-    screen.app.push_screen(CommentEditor(title, current, draft_key), save)
+    screen.app.push_screen(CommentEditor(title, current, draft_key, bank=bank, append=append), save)

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Static
 
+from mcreview.core.flags import FLAG_LABELS, FLAG_OLDER_RUBRIC, FLAG_ORDER
 from mcreview.core.textsafe import visible_controls
 from mcreview.core.vocabulary import STATUS_LABELS, Status
 from mcreview.services import queue
@@ -49,6 +50,15 @@ def who_text(row: queue.QueueRow) -> str:
     return row.assessor or ""
 
 
+FLAG_SHORT = {"I": "identifying?", "W": "word limit", "M": "missing", "V": "older rubric"}
+
+
+def flag_legend() -> str:
+    """The flag letters, in the order the queue shows them (full words in ? help)."""
+    letters = [*FLAG_ORDER, FLAG_OLDER_RUBRIC]
+    return "flags: " + " ".join(f"{letter} {FLAG_SHORT.get(letter, FLAG_LABELS[letter])}" for letter in letters)
+
+
 def shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -59,7 +69,8 @@ class QueueScreen(SessionScreen[None]):
     BINDINGS = [
         Binding("enter", "open", "Open", id="queue.open"),
         Binding("o", "oldest_pending", "Oldest pending", id="queue.oldest_pending"),
-        Binding("s", "cycle_status", "Status", id="queue.cycle_status"),
+        Binding("s", "cycle_status(1)", "Status", id="queue.cycle_status"),
+        Binding("S", "cycle_status(-1)", "Status, backwards", id="queue.cycle_status_back", show=False),
         Binding("f", "cycle_credential", "Credential", id="queue.cycle_credential"),
         # Priority: handled as it arrives, so the keys typed after "/" reach the search box.
         Binding("slash", "search", "Search", id="queue.search", key_display="/", priority=True),
@@ -84,10 +95,12 @@ class QueueScreen(SessionScreen[None]):
         self.attempt_limits: dict[str, int] = {}
         self.titles: dict[str, str] = {}
         self.suspended = False  # another screen is (or was, until resumed) over this one
+        self.opened = False  # ... and it was a submission opened from here
 
     def compose(self) -> ComposeResult:
         yield Static("", id="queue-title", classes="topbar")
         yield Static("", id="queue-counts")
+        yield Static("", id="queue-filters")
         with Horizontal(id="search-bar"):
             yield Static("Search:", id="search-label")
             yield Input(
@@ -97,7 +110,7 @@ class QueueScreen(SessionScreen[None]):
             )
         yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="queue-page")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -123,6 +136,15 @@ class QueueScreen(SessionScreen[None]):
         # the page: read it again only on the way back from another screen.
         if self.suspended:
             self.suspended = False
+            opened, self.opened = self.opened, False
+            if opened and self.filters.text:
+                # Back from a submission: the queue as it was before the search, so a
+                # search never hides work after a decision.
+                self.query_one("#search", Input).value = ""
+                self.query_one("#search-bar").display = False
+                self.set_filters(text=None)
+                self.notify("Search cleared: the whole queue again (/ searches).")
+                return
             self.reload(keep_page=True)
 
     # -- data -----------------------------------------------------------------
@@ -185,19 +207,28 @@ class QueueScreen(SessionScreen[None]):
         total = sum(counts.get(s, 0) for s in self.visible_statuses())
         self.query_one("#queue-counts", Static).update(line)
         count = len(self.page_rows)
-        scope = [
-            self.scope_text(),
-            self.filters.credential or "all credentials",
-        ]
+        credential = self.filters.credential
+        scope = Text("Showing: ", style="bold")
+        scope.append(self.scope_text(), style="bold")
+        scope.append(" · ")
+        if credential:
+            scope.append(shown(f"credential {self.titles.get(credential, credential)}", style="bold reverse"))
+        else:
+            scope.append("all credentials")
         if self.filters.text:
-            scope.append(f"matching “{self.filters.text}”")
+            scope.append(" · ")
+            scope.append(shown(f"search “{self.filters.text}”", style="bold reverse"))
         if self.filters.resubmissions:
-            scope.append("resubmissions only")
-        order = "newest first" if self.newest_first else "oldest first"
+            scope.append(" · ")
+            scope.append("resubmissions only", style="bold reverse")
+        scope.append(" · newest first" if self.newest_first else " · oldest first")
+        self.query_one("#queue-filters", Static).update(scope)
         span = f"rows {self.page_start + 1}–{self.page_start + count} of {total}" if count else "no rows"
         if not count and not any(counts.values()):
             span = "the queue is empty: load submissions with `mcreview import PATH`"
-        self.query_one("#queue-page", Static).update(shown(f"{span} · {', '.join(scope)} · {order}"))
+        elif not count:
+            span = "no rows here: s / f change the filters, Esc clears a search"
+        self.query_one("#queue-page", Static).update(shown(f"{span} · {flag_legend()}"))
 
     def scope_text(self) -> str:
         status = self.filters.status
@@ -233,9 +264,9 @@ class QueueScreen(SessionScreen[None]):
             return
         self.mcreview.open_submission(submission_id)
 
-    def action_cycle_status(self) -> None:
+    def action_cycle_status(self, step: int = 1) -> None:
         index = STATUS_CYCLE.index(self.filters.status)
-        self.set_filters(status=STATUS_CYCLE[(index + 1) % len(STATUS_CYCLE)])
+        self.set_filters(status=STATUS_CYCLE[(index + step) % len(STATUS_CYCLE)])
 
     def action_cycle_credential(self) -> None:
         options: list[str | None] = [None, *self.credentials]
@@ -321,3 +352,18 @@ class QueueScreen(SessionScreen[None]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        from functools import partial
+
+        found: list[tuple[str, str, object]] = [
+            ("Filter: every credential", "the credential filter off", partial(self.set_filters, credential=None))
+        ]
+        for credential in self.credentials:
+            title = self.titles.get(credential, credential)
+            found.append((f"Filter: credential {title}", credential, partial(self.set_filters, credential=credential)))
+        for status in STATUS_CYCLE:
+            name = STATUS_SCOPE.get(status) or Status(str(status)).label
+            found.append((f"Filter: status {name}", "the status filter", partial(self.set_filters, status=status)))
+        found.append(("Open the oldest pending submission", "o", self.action_oldest_pending))
+        return found

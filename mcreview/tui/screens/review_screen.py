@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.markdown import Markdown
 from rich.measure import Measurement
-from rich.padding import Padding
 from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,20 +17,23 @@ from textual.containers import Container, VerticalScroll
 from textual.widgets import Footer, Static
 
 from mcreview.core.checks import count_words
+from mcreview.core.pieces import answers_per_prompt
 from mcreview.core.prechecks import PreCheck
 from mcreview.core.specs import Component
 from mcreview.core.textsafe import visible_controls
-from mcreview.core.vocabulary import outcome_label
+from mcreview.core.vocabulary import Status, outcome_label
 from mcreview.services.claims import ClaimedByOther
 from mcreview.services.session import ReviewError, SubmissionState
-from mcreview.store.api import AttachmentRow, StoreError
+from mcreview.store.api import AttachmentRow, ContentState, StoreError
 from mcreview.tui.safe import shown
 from mcreview.tui.screens.attempts import attempt_banner, carried_line, diff_text, previous_feedback
 from mcreview.tui.screens.base import SessionScreen
+from mcreview.tui.screens.confirm import Answer, ConfirmScreen
 from mcreview.tui.screens.highlight import HighlightWords
+from mcreview.tui.screens.rubric_text import NO_DESCRIPTOR, level_lines
 
 RENEW_EVERY_SECONDS = 5 * 60
-NO_DESCRIPTOR = "(the credential document gives no descriptor for this level)"
+__all__ = ["NO_DESCRIPTOR", "ReviewScreen"]
 # A response is drawn a part at a time, so opening one paints in about the time a
 # 2,000-word response takes, whatever its length: 20,000 characters is about 3,000
 # words, six times the largest word limit. `]` and `[` move through the parts.
@@ -88,11 +91,62 @@ class ReviewScreen(SessionScreen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         *level_bindings(),
-        Binding("tab,j", "move(1)", "Next", id="review.next", key_display="tab", priority=True),
-        Binding("shift+tab,k", "move(-1)", "Prev", id="review.previous", key_display="S-tab", priority=True),
+        Binding(
+            "tab",
+            "move(1)",
+            "Next",
+            tooltip="Next component to score (skips those that take no level, unless the setting says)",
+            id="review.next",
+            key_display="tab",
+            priority=True,
+        ),
+        Binding(
+            "shift+tab",
+            "move(-1)",
+            "Prev",
+            tooltip="Previous component to score",
+            id="review.previous",
+            key_display="S-tab",
+            show=False,
+            priority=True,
+        ),
+        Binding("j", "step(1)", "Next component, every one", id="review.next_any", show=False, priority=True),
+        Binding("k", "step(-1)", "Previous component, every one", id="review.previous_any", show=False, priority=True),
         Binding("c", "comment", "Comment", id="review.comment", priority=True),
-        Binding("d", "decide", "Decide", id="review.decide", priority=True),
-        Binding("u", "undo", "Undo", id="review.undo", priority=True),
+        Binding(
+            "d",
+            "decide",
+            "Decide",
+            id="review.decide",
+            priority=True,
+            tooltip="The decision screen; once recorded, the decision read back (read-only)",
+        ),
+        Binding("u", "undo", "Undo", id="review.undo", show=False, priority=True),
+        Binding(
+            "o",
+            "other_pane",
+            "Pane",
+            tooltip="Move the keys to the other pane (response / rubric): ↑ ↓ PgUp PgDn scroll it",
+            id="review.other_pane",
+            priority=True,
+        ),
+        Binding(
+            "f",
+            "full_rubric",
+            "Rubric",
+            id="review.full_rubric",
+            priority=True,
+            tooltip="The rubric on the whole screen, every level; 1-9 chooses",
+        ),
+        Binding("a", "attachments", "Attachments: open one", id="review.attachments", show=False, priority=True),
+        Binding(
+            "A",
+            "toggle_advance",
+            "Auto-advance after a level on / off (remembered)",
+            id="review.toggle_advance",
+            show=False,
+            priority=True,
+        ),
         Binding("p", "toggle_prompts", "Prompts", id="review.toggle_prompts", show=False, priority=True),
         Binding(
             "w",
@@ -103,7 +157,14 @@ class ReviewScreen(SessionScreen[None]):
             priority=True,
         ),
         Binding("i", "toggle_reference", "Reference", id="review.reference", show=False, priority=True),
-        Binding("r", "revise", "Revise", id="review.revise", show=False, priority=True),
+        Binding(
+            "r",
+            "revise",
+            "Revise a decided one / cancel an unchanged revision (asks first)",
+            id="review.revise",
+            show=False,
+            priority=True,
+        ),
         Binding("h", "history", "History", id="review.history", show=False, priority=True),
         Binding("x", "clear_level", "Clear level", id="review.clear_level", show=False, priority=True),
         Binding(
@@ -135,7 +196,9 @@ class ReviewScreen(SessionScreen[None]):
         self.index = 0
         self.undo_stack: list[tuple[str, str | None, str | None]] = []  # component, before, after
         self.read_only_reason: str | None = None
-        self.show_prompts = False  # the response gets the room; p shows the prompts
+        # None: each answer under its prompt where the response separates its answers by
+        # prompt, else one line saying how many there are; p shows or hides them for good.
+        self.show_prompts: bool | None = None
         self.show_diff = False  # a resubmission's responses as a word diff against the last attempt
         self.show_reference = False  # the right pane shows the document's reference material
         self.attempt_limit = 1
@@ -146,6 +209,7 @@ class ReviewScreen(SessionScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="review-top", classes="topbar")
+        yield Static("", id="review-notice")
         yield Static("", id="review-progress")
         with Container(id="review-body"):
             with VerticalScroll(id="response-pane") as response_pane:
@@ -154,7 +218,7 @@ class ReviewScreen(SessionScreen[None]):
             with VerticalScroll(id="rubric-pane") as rubric_pane:
                 rubric_pane.border_title = "Rubric"
                 yield Static("", id="rubric")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.state = self.session.load(self.submission_id)
@@ -170,6 +234,7 @@ class ReviewScreen(SessionScreen[None]):
         self.set_interval(RENEW_EVERY_SECONDS, self.take_claim)
         self.show_component()
         self.query_one("#response-pane").focus()
+        self.mark_focus()
 
     # -- claim ----------------------------------------------------------------
 
@@ -190,9 +255,17 @@ class ReviewScreen(SessionScreen[None]):
             self.read_only_reason = f"read-only: could not claim ({error})"
 
     def release_claim(self) -> None:
-        if self.read_only_reason is None:
+        """Leave: the claim goes, and an untouched reading with it (never "in review" for
+        a submission nobody scored)."""
+        if self.read_only_reason is None and self.state.status.is_open:
+            with contextlib.suppress(ClaimedByOther, ReviewError, StoreError):
+                self.session.leave(self.submission_id)
+        elif self.read_only_reason is None:
             with contextlib.suppress(ClaimedByOther, StoreError):
                 self.session.release(self.submission_id)
+
+    def leave_submission(self) -> None:
+        self.release_claim()
 
     # -- drawing --------------------------------------------------------------
 
@@ -217,34 +290,63 @@ class ReviewScreen(SessionScreen[None]):
         self.call_after_refresh(self.save_position)
 
     def update_header(self) -> None:
+        """What matters most first: the id, the revision and status, a decision; then the
+        credential. Notices (read-only, a lead's note, readings, an older rubric) have a
+        line of their own, wrapped, so none exists only past column 80."""
         state = self.state
         spec = state.spec
-        status = state.status.label
         top = Text()
         top.append(shown(f" {state.id} ", style="bold reverse"))
-        if state.attempt > 1:  # a resubmission: say so first
-            top.append(f" attempt {state.attempt}/{max(self.attempt_limit, state.attempt)}", style="bold")
-        top.append(shown(f" {spec.title} · rev {state.revision} · {status} · you: {self.session.assessor}"))
+        top.append(f" rev {state.revision} · {state.status.label}", style="bold")
         decision = state.current_decision
-        if decision is not None:
-            top.append(f" · decided {outcome_label(decision.outcome)}", style="bold")
-            top.append(" (r revises)")
-        if self.read_only_reason:
-            top.append(shown(f" · {self.read_only_reason}", style="bold"))
-        if state.rubric_note:
-            top.append(shown(f" · {state.rubric_note}", style="bold"))
+        if decision is not None and state.status.is_closed:
+            top.append(f" {outcome_label(decision.outcome)}", style="bold")
+        if state.attempt > 1:
+            top.append(f" · attempt {state.attempt}/{max(self.attempt_limit, state.attempt)}", style="bold")
+        if not self.editable:
+            top.append(" · read-only", style="bold")
+        top.append(shown(f" · {spec.title} · you: {self.session.assessor}"))
         self.query_one("#review-top", Static).update(top)
+        notice = Text()
+        for said, style in self.notices():
+            if notice:
+                notice.append("\n")
+            notice.append(shown(said, style=style))
+        widget = self.query_one("#review-notice", Static)
+        widget.update(notice)
+        widget.display = bool(notice)
         component = self.component
         scored = [c for c in spec.components if c.scored]
         unscored = [c for c in scored if c.id not in state.levels]
         outcome = state.outcome
         line = Text()
-        line.append(f"Part {component.part_number} · {self.index + 1}/{len(spec.components)} ")
+        line.append(f"{self.index + 1}/{len(spec.components)} ")
         line.append(shown(component.title, style="bold"))
         line.append(f" · scored {len(scored) - len(unscored)}/{len(scored)}")
         line.append(" · so far: ")
         line.append(outcome.label, style="bold")
+        line.append(f" · Part {component.part_number}", style="dim")
         self.query_one("#review-progress", Static).update(line)
+
+    def notices(self) -> list[tuple[str, str]]:
+        state = self.state
+        found: list[tuple[str, str]] = []
+        if state.sent_back:
+            found.append((f"⚑ Sent back by the lead: {state.sent_back}", "bold reverse"))
+        if self.read_only_reason:
+            found.append((self.read_only_reason, "bold"))
+        elif state.status.is_closed:
+            decision = state.current_decision
+            outcome = f" {outcome_label(decision.outcome)}" if decision is not None else ""
+            found.append((f"decided{outcome}: d shows the decision · r revises (asks first)", "bold"))
+        elif state.revision > 1 and self.revision_unchanged:
+            found.append((f"revision {state.revision}, nothing changed yet: r cancels it", "bold"))
+        reading = state.reading_line()
+        if reading:
+            found.append((reading, ""))
+        if state.rubric_note:
+            found.append((state.rubric_note, "bold"))
+        return found
 
     def response_renderable(self) -> RenderableType:
         component = self.component
@@ -256,14 +358,25 @@ class ReviewScreen(SessionScreen[None]):
         part = spec.part(component.part_number)
         blocks: list[RenderableType] = [shown(f"Part {part.number}: {part.title}", style="dim")]
         blocks.extend(attempt_banner(self.state, full=self.index == 0))
-        if component.prompts and self.show_prompts:
+        evidences = spec.evidence_for(component)
+        body_of_own = self.state.responses.get(component.id) if evidences == (component,) else None
+        paired = (
+            answers_per_prompt(body_of_own, len(component.prompts))
+            if self.show_prompts is not False
+            and body_of_own
+            and len(body_of_own) <= RESPONSE_PAGE_CHARS
+            and not self.show_diff
+            else None
+        )
+        showing = self.show_prompts if self.show_prompts is not None else paired is not None
+        if component.prompts and showing and paired is None:
             prompts = Text("Prompts (p hides)\n", style="bold")
             for prompt in component.prompts:
                 prompts.append("• " + visible_controls(prompt).replace("\n", "\n  ") + "\n", style="italic")
             blocks.append(prompts)
-        elif component.prompts:
+        elif component.prompts and not showing:
             blocks.append(Text(f"{len(component.prompts)} prompt(s) hidden: p shows them", style="dim"))
-        for evidence in spec.evidence_for(component):
+        for evidence in evidences:
             body = self.state.responses.get(evidence.id)
             blocks.append(self.word_count_line(evidence, body))
             findings = [c for c in self.prechecks if c.component_id == evidence.id]
@@ -280,12 +393,47 @@ class ReviewScreen(SessionScreen[None]):
                 blocks.append(Text("(no response submitted for this component)", style="bold"))
             elif not body.strip():
                 blocks.append(Text("(the response is empty)", style="bold"))
+            elif paired is not None and evidence is component:
+                blocks.extend(self.answers_under_prompts(component, body, paired, findings))
             else:
                 blocks.extend(self.response_part(body, findings))
             blocks.append(Text(""))
         renderable = RenderOnce(Group(*blocks))
         self.rendered[cache_key] = renderable
         return renderable
+
+    def prompts_showing(self) -> bool:
+        if self.show_prompts is not None:
+            return self.show_prompts
+        component = self.component
+        body = self.state.responses.get(component.id)
+        return bool(
+            body
+            and len(body) <= RESPONSE_PAGE_CHARS
+            and answers_per_prompt(body, len(component.prompts)) is not None
+        )
+
+    def answers_under_prompts(
+        self, component: Component, body: str, paired: tuple[str, list[str]], findings: list[PreCheck]
+    ) -> list[RenderableType]:
+        """Each answer under the prompt it answers (the response has one heading per prompt)."""
+        intro, answers = paired
+        marked = {body[c.start : c.end] for c in findings if c.start is not None and c.end is not None}
+
+        def markdown(text: str) -> RenderableType:
+            rendered = Markdown(visible_controls(text), hyperlinks=False)
+            return HighlightWords(rendered, marked) if marked else rendered
+
+        blocks: list[RenderableType] = [Text("Each answer under its prompt (p hides the prompts)", style="dim")]
+        if intro:
+            blocks.append(markdown(intro))
+        for number, (prompt, answer) in enumerate(zip(component.prompts, answers, strict=True), start=1):
+            question = Text(f"Prompt {number}: ", style="bold reverse")
+            question.append(visible_controls(prompt), style="bold italic")
+            blocks.append(Text(""))
+            blocks.append(question)
+            blocks.append(markdown(answer))
+        return blocks
 
     def response_part(self, body: str, findings: list[PreCheck]) -> list[RenderableType]:
         """The part of a response on screen, with a line saying where it is in the whole
@@ -375,13 +523,7 @@ class ReviewScreen(SessionScreen[None]):
                 why = f": {component.scale.why}" if component.scale.why else ""
                 own = f"A judgement of the programme's own (the document gives none){why}"
                 blocks.append(shown(own, style="italic"))
-            for number, level in enumerate(component.scale.levels, start=1):
-                mark = "▶" if level == chosen else " "
-                passes = " (passes)" if component.is_passing(level) else ""
-                style = "bold reverse" if level == chosen else "bold"
-                blocks.append(shown(f"{mark}{number} {level}{passes}", style=style))
-                descriptor = component.levels.get(level) or NO_DESCRIPTOR
-                blocks.append(Padding(shown(descriptor), (0, 0, 0, 3)))  # hanging indent
+            blocks.extend(level_lines(component, chosen))
         comment = self.state.comments.get(component.id)
         unscored = [c.title for c in self.state.spec.components if c.scored and c.id not in self.state.levels]
         line = Text("\nComment: ", style="bold")
@@ -392,10 +534,121 @@ class ReviewScreen(SessionScreen[None]):
 
     # -- actions --------------------------------------------------------------
 
+    def stops(self) -> list[int]:
+        """The components Tab stops on: those that take a level, unless the assessor's
+        setting asks for every one (or none takes a level)."""
+        components = self.state.spec.components
+        if self.mcreview.preferences.preferences.tab_stops_on_unscored:
+            return list(range(len(components)))
+        scored = [i for i, c in enumerate(components) if c.scored]
+        return scored or list(range(len(components)))
+
     def action_move(self, step: int) -> None:
-        count = len(self.state.spec.components)
-        self.index = (self.index + step) % count
+        """Tab: the next component that takes a level (wrapping round)."""
+        stops = self.stops()
+        later = [i for i in stops if (i - self.index) * step > 0]
+        if later:
+            self.index = later[0] if step > 0 else later[-1]
+        else:
+            self.index = stops[0] if step > 0 else stops[-1]
         self.show_component()
+
+    def action_step(self, step: int) -> None:
+        """j / k: every component in order, those that take no level too."""
+        self.index = (self.index + step) % len(self.state.spec.components)
+        self.show_component()
+
+    def next_needing_level(self) -> int | None:
+        """After the focused component, the next (wrapping round) that still needs a level."""
+        components = self.state.spec.components
+        count = len(components)
+        for offset in range(1, count):
+            index = (self.index + offset) % count
+            component = components[index]
+            if component.scored and component.id not in self.state.levels and component.id not in self.state.carried:
+                return index
+        return None
+
+    @property
+    def revision_unchanged(self) -> bool:
+        if self.state.revision < 2 or not self.state.status.is_open:
+            return False
+        with contextlib.suppress(ReviewError, StoreError):
+            return self.session.revision_unchanged(self.submission_id)
+        return False
+
+    def action_other_pane(self) -> None:
+        """Move the keyboard to the other pane, so ↑ ↓ PgUp PgDn scroll it."""
+        response = self.query_one("#response-pane", VerticalScroll)
+        rubric = self.query_one("#rubric-pane", VerticalScroll)
+        (rubric if response.has_focus else response).focus()
+        self.call_after_refresh(self.mark_focus)
+
+    def mark_focus(self) -> None:
+        """The focused pane says so in its title, not by colour alone."""
+        response = self.query_one("#response-pane", VerticalScroll)
+        rubric = self.query_one("#rubric-pane", VerticalScroll)
+        rubric_name = "Reference" if self.show_reference else "Rubric"
+        response.border_title = "▶ Response (↑↓ scroll · o: rubric)" if response.has_focus else "Response"
+        rubric.border_title = f"▶ {rubric_name} (↑↓ scroll · o: response)" if rubric.has_focus else rubric_name
+
+    def action_full_rubric(self) -> None:
+        from mcreview.tui.screens.rubric_screen import RubricScreen
+
+        def chosen(number: int | None) -> None:
+            if number:
+                self.action_level(number)
+
+        component = self.component
+        self.mcreview.push_screen(RubricScreen(component, self.state.levels.get(component.id)), chosen)
+
+    def action_attachments(self) -> None:
+        from mcreview.tui.screens.attachment_screen import AttachmentList
+
+        if not self.state.attachments:
+            self.notify("This submission has no attachments.")
+            return
+        self.mcreview.push_screen(AttachmentList(self.submission_id, self.component.id))
+
+    def action_toggle_advance(self) -> None:
+        now = not self.mcreview.preferences.preferences.auto_advance
+        self.mcreview.set_preference(auto_advance=now)
+        on = "Auto-advance on: a level key moves to the next component to score."
+        self.notify(on if now else "Auto-advance off.")
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        from functools import partial
+
+        found: list[tuple[str, str, Any]] = [
+            ("Reference material for this component", "the document's context (i)", self.action_toggle_reference),
+            ("Rubric, full screen", "every level and descriptor (f)", self.action_full_rubric),
+            ("Decision", "the decision screen, or the recorded decision (d)", self.action_decide),
+            ("History", "every change to this submission (h)", self.action_history),
+        ]
+        for attachment in self.state.attachments:
+            name = attachment.description or attachment.path or attachment.url or "attachment"
+            found.append((f"Attachment: {name}", "open it in the app", partial(self.open_attachment, attachment.seq)))
+        if self.editable:
+            from mcreview.services.phrases import phrases_for
+
+            component = self.component
+            level = self.state.levels.get(component.id)
+            with contextlib.suppress(StoreError):
+                for phrase in phrases_for(self.session.store, self.state.credential, component.id, level):
+                    found.append(
+                        (f"Insert phrase: {phrase.body}", f"into the comment on {component.title}",
+                         partial(self.comment_with, phrase.body))
+                    )
+        return found
+
+    def open_attachment(self, seq: int) -> None:
+        from mcreview.tui.screens.attachment_screen import AttachmentScreen
+
+        self.mcreview.push_screen(AttachmentScreen(self.submission_id, seq))
+
+    def comment_with(self, phrase: str) -> None:
+        """The comment editor, the phrase added at the end of the comment."""
+        self.action_comment(append=phrase)
 
     def save_position(self) -> None:
         with contextlib.suppress(StoreError):  # a lost resume point is not lost work
@@ -439,7 +692,13 @@ class ReviewScreen(SessionScreen[None]):
             return
         if self.refuse_if_read_only():
             return
-        self.write_level(component.scale.levels[number - 1])
+        if self.write_level(component.scale.levels[number - 1]) and self.mcreview.preferences.preferences.auto_advance:
+            following = self.next_needing_level()
+            if following is not None:
+                self.index = following
+                self.show_component()
+            elif self.state.outcome.status != "incomplete":
+                self.notify(f"Every component is scored: so far {self.state.outcome.label}. d decides.")
 
     def action_clear_level(self) -> None:
         if self.component.scored and not self.refuse_if_read_only():
@@ -469,7 +728,7 @@ class ReviewScreen(SessionScreen[None]):
     def action_toggle_reference(self) -> None:
         self.show_reference = not self.show_reference
         pane = self.query_one("#rubric-pane", VerticalScroll)
-        pane.border_title = "Reference" if self.show_reference else "Rubric"
+        self.mark_focus()
         self.query_one("#rubric", Static).update(self.rubric_renderable())
         pane.scroll_home(animate=False)
 
@@ -497,11 +756,11 @@ class ReviewScreen(SessionScreen[None]):
         self.query_one("#response-pane", VerticalScroll).scroll_home(animate=False)
 
     def action_toggle_prompts(self) -> None:
-        self.show_prompts = not self.show_prompts
+        self.show_prompts = not self.prompts_showing()
         self.rendered.clear()
         self.show_component()
 
-    def action_comment(self) -> None:
+    def action_comment(self, append: str = "") -> None:
         if self.refuse_if_read_only():
             return
         from mcreview.tui.screens.comment_editor import edit_comment
@@ -509,9 +768,27 @@ class ReviewScreen(SessionScreen[None]):
         component = self.component
         current = self.state.comments.get(component.id, "")
         title = f"Comment on {component.title}"
-        edit_comment(self, title, self.submission_id, component.id, current, self.reload_state)
+        from mcreview.tui.screens.comment_editor import PhraseContext
+
+        bank = PhraseContext(self.state.spec, component.id, self.state.levels.get(component.id) or "")
+        edit_comment(
+            self, title, self.submission_id, component.id, current, self.reload_state, bank=bank, append=append
+        )
 
     def action_decide(self) -> None:
+        """The decision screen while scoring; once recorded, the decision read back."""
+        from mcreview.tui.screens.decision_view import DecisionView
+
+        state = self.state
+        mine_recorded = any(
+            r.assessor == self.session.assessor and r.recorded for r in state.readings if r.kind == "reading"
+        )
+        if state.status.is_closed or mine_recorded or (state.lead and state.status is Status.APPROVAL):
+            self.mcreview.push_screen(DecisionView(self.submission_id))
+            return
+        if state.status.with_lead:
+            self.notify(f"Waiting for a lead ({state.status.label}): nothing to decide here.")
+            return
         if self.refuse_if_read_only():
             return
         from mcreview.tui.screens.decision_screen import DecisionScreen
@@ -527,9 +804,44 @@ class ReviewScreen(SessionScreen[None]):
         self.mcreview.push_screen(DecisionScreen(self.submission_id), after)
 
     def action_revise(self) -> None:
-        if self.state.status.is_open:
+        """Revise a decided submission, or cancel a revision nobody has changed; each asks
+        first, on a screen that says what will happen."""
+        state = self.state
+        if state.status.is_open and self.revision_unchanged:
+            self.ask_cancel_revision()
+            return
+        if not state.status.is_closed:
             self.notify("Only a decided submission can be revised.")
             return
+        decision = state.current_decision
+        body = Text()
+        body.append(shown(f"{state.id} is {state.status.label}", style="bold"))
+        if decision is not None:
+            body.append(f": {outcome_label(decision.outcome)}", style="bold")
+        body.append(f" (revision {state.revision}).\n\n")
+        body.append(f"Revising opens revision {state.revision + 1}, starting from the recorded levels and comments,")
+        body.append(" for you to change and decide again. The decision of")
+        body.append(f" revision {state.revision} is kept in the history.")
+        if state.status is Status.SYNCED:
+            body.append(
+                "\n\nIt has been synced: the credential platform has the earlier decision already;"
+                " a new decision goes out at the next sync.",
+                style="bold",
+            )
+        body.append("\n\nIf you change nothing, r on the review screen cancels the new revision.")
+
+        def answered(answer: Answer | None) -> None:
+            if answer is Answer.CONFIRM:
+                self.revise()
+            else:
+                self.notify("Not revised.")
+
+        self.mcreview.push_screen(
+            ConfirmScreen(f"Revise {state.id}?", body, confirm=f"opens revision {state.revision + 1}", editable=False),
+            answered,
+        )
+
+    def revise(self) -> None:
         try:
             revision = self.session.reopen(self.submission_id)
         except (ReviewError, StoreError) as error:
@@ -539,7 +851,34 @@ class ReviewScreen(SessionScreen[None]):
         self.take_claim()
         self.undo_stack.clear()
         self.show_component()
-        self.notify(f"Revision {revision} opened; the earlier decision is kept.")
+        self.notify(f"Revision {revision} opened; the earlier decision is kept. r cancels it while unchanged.")
+
+    def ask_cancel_revision(self) -> None:
+        state = self.state
+        body = Text()
+        body.append(f"Revision {state.revision} has no change in it.\n\n", style="bold")
+        body.append(f"Cancelling it takes {state.id} back to revision {state.revision - 1}, as it was,")
+        body.append(" with its decision.")
+
+        def answered(answer: Answer | None) -> None:
+            if answer is not Answer.CONFIRM:
+                self.notify("The revision stays open.")
+                return
+            try:
+                previous = self.session.cancel_revision(self.submission_id)
+            except (ReviewError, StoreError) as error:
+                self.notify(f"Not cancelled: {error}", severity="error")
+                return
+            self.state = self.session.load(self.submission_id)
+            self.read_only_reason = None
+            self.undo_stack.clear()
+            self.show_component()
+            self.notify(f"Revision {state.revision} cancelled: back to revision {previous}, {self.state.status.label}.")
+
+        self.mcreview.push_screen(
+            ConfirmScreen(f"Cancel revision {state.revision}?", body, confirm="cancels it", editable=False),
+            answered,
+        )
 
     def action_history(self) -> None:
         from mcreview.tui.screens.history_screen import HistoryScreen
@@ -582,13 +921,21 @@ class RenderOnce:
 
 
 def attachment_line(attachment: AttachmentRow) -> Text:
-    """Name the file (or link) and say plainly when a named file is not there."""
+    """Name the file (or link), say whether it can be read here, and say plainly when a
+    named file is missing; a opens it."""
     line = Text("📎 ")
     line.append(visible_controls(attachment.description) or "attachment")
     if attachment.url:
         line.append(f" — link: {visible_controls(attachment.url)}")
-    elif attachment.path:
+        return line
+    if attachment.path:
         line.append(f" — {visible_controls(Path(attachment.path).name)}")
-        if not Path(attachment.path).exists():
-            line.append(" (FILE MISSING)", style="bold reverse")
+    if attachment.stored:
+        line.append(" (a opens it)", style="dim")
+    elif attachment.content_state == ContentState.MISSING or (
+        attachment.path and attachment.content_state != ContentState.TOO_LARGE and not Path(attachment.path).exists()
+    ):
+        line.append(" (FILE MISSING)", style="bold reverse")
+    else:
+        line.append(" (a shows where it is)", style="dim")
     return line
