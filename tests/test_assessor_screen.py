@@ -107,6 +107,7 @@ async def test_escape_in_the_comment_editor_saves_nothing_and_keeps_a_draft(samp
         screen = await open_submission(pilot, submission_id)
         await pilot.press("1", "c", *"Goals need measures.", "escape")  # on the action plan
         assert app.screen is screen and screen.component.id == "action-plan"
+        assert "none saved; a draft is kept" in " ".join(widget_text(screen.query_one("#rubric")).split())
         assert query(sample_db, "SELECT count(*) FROM comments") == [(0,)]
         assert query(sample_db, "SELECT body FROM drafts") == [("Goals need measures.",)]
         await pilot.press("2", "1", "1", "d")

@@ -411,16 +411,17 @@ def edit_comment(
     draft_key = (submission_id, component_id or "overall")
 
     def save(text: str | None) -> None:
-        if text is None:
-            return
-        if text.strip() != current.strip():
-            try:
-                screen.session.set_comment(submission_id, component_id=component_id, body=text)
-            except (ReviewError, StoreError) as error:
-                screen.notify(f"Comment not saved (kept as a draft): {error}", severity="error")
+        try:
+            if text is None:  # closed or discarded: the screen shows whether a draft is left
                 return
-            finally:
-                after()
-        forget_draft(screen, draft_key)
+            if text.strip() != current.strip():
+                try:
+                    screen.session.set_comment(submission_id, component_id=component_id, body=text)
+                except (ReviewError, StoreError) as error:
+                    screen.notify(f"Comment not saved (kept as a draft): {error}", severity="error")
+                    return
+            forget_draft(screen, draft_key)
+        finally:
+            after()
 
     screen.app.push_screen(CommentEditor(title, current, draft_key, bank=bank, append=append), save)

@@ -527,7 +527,14 @@ class ReviewScreen(SessionScreen[None]):
         comment = self.state.comments.get(component.id)
         unscored = [c.title for c in self.state.spec.components if c.scored and c.id not in self.state.levels]
         line = Text("\nComment: ", style="bold")
-        line.append(shown(comment) if comment else "(none; press c to write one)")
+        draft = self.session.load_draft(self.submission_id, field=component.id)
+        unsaved = draft is not None and draft.strip() != (comment or "").strip()
+        if comment:
+            line.append(shown(comment))
+            if unsaved:
+                line.append(" (an unsaved draft differs: c reopens it)", style="italic")
+        else:
+            line.append("(none saved; a draft is kept: c reopens it)" if unsaved else "(none; press c to write one)")
         blocks.append(line)
         blocks.append(shown("\nStill to score: " + (", ".join(unscored) or "nothing"), style="dim"))
         return Group(*blocks)
