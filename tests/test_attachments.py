@@ -123,3 +123,27 @@ def test_media_types_come_from_pythons_own_table():
     assert media_type("evidence.md") == "text/markdown"  # missing from Python's table before 3.13
     assert media_type("plan.yml") == "application/yaml"
     assert media_type("no-extension") == "application/octet-stream"
+
+
+def test_a_link_out_of_the_submission_folder_is_refused_and_the_rest_imported(database, specs, tmp_path):
+    """A symbolic link named as an attachment would copy any file the importing user can
+    read (a key, a password file) into the queue, for every assessor to open."""
+    secret = tmp_path / "elsewhere" / "id_ed25519"
+    secret.parent.mkdir()
+    secret.write_bytes(b"PRIVATE KEY")
+    folder = tmp_path / "incoming"
+    (folder / "files").mkdir(parents=True)
+    (folder / "files" / "plan.txt").symlink_to(secret)
+    (folder / "files" / "real.txt").write_text("the plan", encoding="utf-8")
+    (folder / "files" / "alias.txt").symlink_to(folder / "files" / "real.txt")  # inside: fine
+    bad = ppr_record("PPR-T-001", attachments=[{"component": "action-plan", "path": "files/plan.txt"}])
+    good = ppr_record("PPR-T-002", attachments=[{"component": "action-plan", "path": "files/alias.txt"}])
+    write_yaml(folder, "a.yaml", bad)
+    write_yaml(folder, "b.yaml", good)
+    report = importer.import_paths(database, [folder], specs)
+    assert report.imported == ["PPR-T-002"]
+    (problem,) = report.rejected
+    assert problem.file.endswith("a.yaml")
+    assert "'files/plan.txt' is a symbolic link that leads outside the submission's folder" in problem.message
+    contents = [row[0] for row in sql(database, "SELECT content FROM attachment_contents")]
+    assert [bytes(c) for c in contents] == [b"the plan"]

@@ -103,17 +103,46 @@ def iter_submissions(
                     problems.append(Problem(name, number, f"malformed JSON: {message}"))
                     continue
                 try:
-                    yield parse_submission(record, specs, f"{name}:{number}", base_dir, number, file=name)
+                    parsed = parse_submission(record, specs, f"{name}:{number}", base_dir, number, file=name)
                 except SubmissionError as error:
                     problems.append(Problem(name, number, error.message))
+                    continue
+                yield from _checked_on_disk(parsed, problems)
             continue
         try:
             record = load_yaml(text)
-            yield parse_submission(record, specs, name, base_dir, file=name)
+            parsed = parse_submission(record, specs, name, base_dir, file=name)
         except YamlProblem as error:
             problems.append(Problem(name, error.line, error.message))
+            continue
         except SubmissionError as error:
             problems.append(Problem(name, error.line, error.message))
+            continue
+        yield from _checked_on_disk(parsed, problems)
+
+
+def escaping_link(submission: Submission) -> str | None:
+    """The first attachment path that leads outside the submission's folder through a
+    symbolic link, or None. The path text was checked already (no '..', nothing absolute);
+    a link inside the folder could still point at any file the importing user can read,
+    which would then be copied into the queue for every assessor to see."""
+    folder = Path(submission.base_dir).resolve()
+    for attachment in submission.attachments:
+        if attachment.path is None:
+            continue
+        target = (Path(submission.base_dir) / attachment.path).resolve()
+        if target != folder and folder not in target.parents:
+            return attachment.path
+    return None
+
+
+def _checked_on_disk(submission: Submission, problems: list[Problem]) -> Iterator[Submission]:
+    link = escaping_link(submission)
+    if link is None:
+        yield submission
+        return
+    message = f"attachment path '{link[:120]}' is a symbolic link that leads outside the submission's folder"
+    problems.append(Problem(submission.file or submission.source, submission.line, message))
 
 
 def read_submissions(paths: Iterable[Path], specs: dict[str, Spec]) -> tuple[list[Submission], list[Problem]]:
