@@ -68,6 +68,16 @@ def test_unknown_level_is_refused(database, queued):
         ReviewSession(database, "ana").set_level(queued, component_id="overview", level="Proficient")
 
 
+def test_a_comment_on_an_unknown_component_is_refused(database, queued):
+    """A script or an older client must not file feedback under a component the rubric lacks:
+    it would reach the candidate's export with no title to show it under."""
+    session = ReviewSession(database, "ana")
+    with pytest.raises(ReviewError, match="'case-studdy' is not a component"):
+        session.set_comment(queued, component_id="case-studdy", body="Clear rewrite.")
+    session.set_comment(queued, component_id="", body="Overall, clear.")  # the overall comment
+    assert sql(database, "SELECT component_id, body FROM comments") == [("", "Overall, clear.")]
+
+
 def test_decide_earned_then_revise(database, queued):
     for component, level in all_passing().items():
         ReviewSession(database, "ana").set_level(queued, component_id=component, level=level)

@@ -486,6 +486,10 @@ class ReviewSession:
 
         def work(tx: Transaction) -> None:
             row, key = self._open_for_scoring(tx, submission_id)
+            if component_id != OVERALL:
+                spec = self._spec(tx, row.spec_hash)
+                if component_id not in {c.id for c in spec.components}:
+                    raise ReviewError(f"'{component_id}' is not a component of {spec.title}")
             before = tx.comments(key).get(component_id)
             if (before or "") == body:
                 return
