@@ -212,3 +212,15 @@ def test_attachment_paths_inside_the_folder_still_import(database, specs, tmp_pa
     )
     report = importer.import_paths(database, [write_yaml(tmp_path, "ok.yaml", record)], specs)
     assert report.imported == ["PPR-T-001"]
+
+
+def test_a_yaml_file_too_large_for_any_submission_is_refused_unread(database, specs, tmp_path, monkeypatch):
+    from mcreview.services import importer as importer_module
+
+    monkeypatch.setattr(importer_module, "MAX_YAML_BYTES", 100_000)  # the real limit is 32 MB
+    write_yaml(tmp_path, "small.yaml", ppr_record("PPR-T-001"))
+    (tmp_path / "huge.yaml").write_text("id: PPR-T-002\nnotes: |\n" + "  x\n" * 50_000, encoding="utf-8")
+    report = importer_module.import_paths(database, [tmp_path], specs)
+    assert report.imported == ["PPR-T-001"]
+    (problem,) = report.rejected
+    assert problem.file.endswith("huge.yaml") and "a YAML submission may be at most" in problem.message

@@ -42,6 +42,10 @@ from mcreview.store.transaction import Transaction
 YAML_SUFFIXES = {".yaml", ".yml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 IMPORTER = "import"  # the audit trail's name for who queued a submission
+# One submission per YAML file. PyYAML reads a few MB a second, so a file far larger than
+# any submission (each response holds at most MAX_RESPONSE_CHARS) would stall the import
+# before the per-response check could refuse it; JSON Lines has no such limit.
+MAX_YAML_BYTES = 32 * 1024 * 1024
 CHUNK = 250  # submissions per write transaction: short enough that assessors never wait long
 
 
@@ -83,6 +87,12 @@ def iter_submissions(
         name = str(path)
         if not path.exists():
             problems.append(Problem(name, 0, "no such file or folder"))
+            continue
+        if path.suffix.lower() not in JSONL_SUFFIXES and path.stat().st_size > MAX_YAML_BYTES:
+            size = f"{path.stat().st_size / 1024 / 1024:,.0f} MB"
+            limit = f"{MAX_YAML_BYTES // 1024 // 1024} MB"
+            message = f"{size}: a YAML submission may be at most {limit} (JSON Lines has no limit)"
+            problems.append(Problem(name, 0, message))
             continue
         try:
             text = read_text_file(path)
