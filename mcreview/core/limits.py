@@ -7,7 +7,74 @@ from dataclasses import dataclass
 
 from mcreview.core.checks import count_words
 from mcreview.core.pieces import bullet_count, split_pieces
-from mcreview.core.specs import WordLimits
+
+
+@dataclass(frozen=True)
+class WordLimits:
+    minimum: int | None
+    maximum: int | None
+    text: str
+    per: str = "response"  # another word (annotation, question...): a limit on each piece
+    guide: bool = False  # the document calls the range a guide: shown, never a broken limit
+    bullets_minimum: int | None = None  # "... or 3-5 bullet points": the alternative
+    bullets_maximum: int | None = None
+
+    @property
+    def per_piece(self) -> bool:
+        return self.per != "response"
+
+    @property
+    def has_bullets(self) -> bool:
+        return self.bullets_minimum is not None or self.bullets_maximum is not None
+
+    @property
+    def checked(self) -> bool:
+        """Whether `verdict(words)` alone can tell a broken limit: only for a hard limit on
+        the whole response with no bullet-point alternative. Use `assess(text)` for all."""
+        return not self.per_piece and not self.guide and not self.has_bullets
+
+    def verdict(self, words: int) -> str | None:
+        """'under' or 'over' when a count breaks the limit, else None (also None when the
+        word count alone cannot tell: see `checked`)."""
+        if not self.checked:
+            return None
+        return self.range_verdict(words)
+
+    def range_verdict(self, words: int) -> str | None:
+        """'under' / 'over' against min and max, whatever kind of limit this is."""
+        if self.minimum is not None and words < self.minimum:
+            return "under"
+        if self.maximum is not None and words > self.maximum:
+            return "over"
+        return None
+
+    def bullets_verdict(self, bullets: int) -> str | None:
+        if self.bullets_minimum is not None and bullets < self.bullets_minimum:
+            return "under"
+        if self.bullets_maximum is not None and bullets > self.bullets_maximum:
+            return "over"
+        return None
+
+    @property
+    def range_text(self) -> str:
+        if self.minimum is not None and self.maximum is not None:
+            words = f"{self.minimum}-{self.maximum} words"
+        elif self.minimum is not None:
+            words = f"at least {self.minimum} words"
+        elif self.maximum is not None:
+            words = f"at most {self.maximum} words"
+        else:
+            words = ""
+        if self.has_bullets:
+            low, high = self.bullets_minimum, self.bullets_maximum
+            bullets = f"{low}-{high}" if low is not None and high is not None else f"{low or high}"
+            words = f"{words} or {bullets} bullet points" if words else f"{bullets} bullet points"
+        return words
+
+    def assess(self, text: str | None) -> LimitCheck:
+        """Everything the limit says about one response: word count, bullet points, each
+        marked piece, guidance; with a one-line summary for the screen."""
+        return assess_limits(self, text or "")
 
 
 @dataclass(frozen=True)

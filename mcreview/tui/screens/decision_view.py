@@ -22,6 +22,7 @@ from mcreview.tui.safe import shown
 from mcreview.tui.screens.base import SessionScreen
 from mcreview.tui.screens.confirm import Answer, ConfirmScreen
 from mcreview.tui.screens.decision_screen import levels_table
+from mcreview.tui.screens.send_back import send_back
 
 RESOLUTIONS = {
     "single": "one reading, final as recorded",
@@ -184,8 +185,6 @@ class DecisionView(SessionScreen[None]):
         )
 
     def action_send_back(self) -> None:
-        from mcreview.tui.screens.moderation_screen import send_back
-
         reading = self.reading
         if reading is None:
             return
