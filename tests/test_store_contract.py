@@ -735,6 +735,9 @@ def test_readings_start_are_recorded_reopened_and_handed_over(seeded):
         (2, "cy", "open"),
     ]
     assert handed[2].started_at == rows[2].started_at  # carried on, not started again
+    with pytest.raises(StoreError, match="not open"):  # a recorded reading keeps its reader
+        seeded.write(lambda tx: tx.hand_over_reading(first, assessor="cy"))
+    assert seeded.read(lambda tx: tx.readings("S-1", 1, 1))[1].assessor == "ana"
 
 
 @covers("add_attempt", "carried", "attempt_hashes", "attempt_note", "attempt_spec_hash", "final_decision")

@@ -37,6 +37,7 @@ from mcreview.store.records import (
     QueueRow,
     ReadingPair,
     ReadingRow,
+    StoreError,
     SubmissionKey,
     SubmissionRow,
     SyncBatchRow,
@@ -693,12 +694,15 @@ class Transaction:
             )
 
     def hand_over_reading(self, key: SubmissionKey, *, assessor: str) -> None:
-        """An open reading whose reader let their claim lapse, carried on by another."""
-        self.db.execute(
+        """An open reading whose reader let their claim lapse, carried on by another. A
+        recorded reading keeps its reader whatever the caller asks: StoreError."""
+        changed = self.db.execute(
             "UPDATE readings SET assessor = ? WHERE submission_id = ? AND attempt = ? AND revision = ?"
-            " AND reading = ?",
+            " AND reading = ? AND status = 'open'",
             (assessor, key.submission_id, key.attempt, key.revision, key.reading),
-        )
+        ).rowcount
+        if changed == 0:
+            raise StoreError(f"reading {key.reading} of {key.submission_id} is not open: it cannot be handed over")
 
     def record_reading(
         self,
