@@ -48,18 +48,22 @@ TMUX_POLL_S = 0.010
 PAINT_RUNS_MIN = 5  # first-paint runs are about a second each: take at least this many
 SHARE_DECIDED = 0.30
 SHARE_IN_REVIEW = 0.10
-PHASES = ("import", "paint", "interact", "durable", "bytes", "sync", "backends")
+PHASES = ("import", "paint", "interact", "views", "large", "durable", "contend", "bytes", "sync", "backends")
 STRESS_TEAMS = (8, 32)
+TEAM = 32  # assessor processes writing level keys at once (team-durable)
+TEAM_PACE_MS = 100.0  # mean pause between one assessor's keys in the paced team run
 TARGETS = {
-    "paint_vs_bare": 1.5,
+    "paint_vs_bare": 1.3,  # in tmux (issue 15); headless keeps round 1's 1.5
+    "paint_vs_bare_headless": 1.5,
     "paint_vs_small": 1.2,
     "rss_vs_small": 1.5,
     "open_ms": 150.0,
     "durable_p99_ms": 10.0,
+    "contend_p99_ms": 250.0,
     "bytes_key": 4096,
     "bytes_page": 16384,
-    "sync_vs_floor": 3.0,
-    "import_per_s": 1000.0,
+    "sync_vs_floor": 2.0,
+    "import_per_s": 2000.0,
 }
 
 
@@ -268,9 +272,7 @@ def bench_paint_headless(dbs: dict[int, Path], repeat: int, results: dict) -> No
             assert r["rows"], r
             runs[n]["ms"].append((r["t_paint"] - t0) * 1000)
             runs[n]["rss"].append(r["maxrss_kb"])
-            runs[n]["phases"].append(
-                {k: (r[k] - t0) * 1000 for k in ("t_main", "t_imported", "t_mounted", "t_paint")}
-            )
+            runs[n]["phases"].append({k: (r[k] - t0) * 1000 for k in ("t_main", "t_imported", "t_mounted", "t_paint")})
     for key, got in runs.items():
         out[key] = {"ms": median(got["ms"]), "runs": got["ms"], "rss_kb": median(got["rss"])}
         if got["phases"]:
@@ -384,10 +386,7 @@ def bench_interact(db: Path, repeat: int, presses: int, results: dict) -> None:
         pooled.setdefault("open_warm_ms", []).extend(r["open_ms"][1:])
         for key in ("tab_first_ms", "tab_again_ms", "level_paint_ms", "level_durable_ms"):
             pooled.setdefault(key, []).extend(r[key])
-        log(
-            f"interact run {attempt + 1}: open {r['open_ms'][0]:.0f} ms cold,"
-            f" tab {median(r['tab_first_ms']):.0f} ms"
-        )
+        log(f"interact run {attempt + 1}: open {r['open_ms'][0]:.0f} ms cold, tab {median(r['tab_first_ms']):.0f} ms")
     seed.reset_submission(db, gen.LONG_ID)
     results["interact"] = {
         "open_cold_ms": median(cold),
@@ -429,6 +428,64 @@ def bench_durable(db: Path, repeat: int, presses: int, results: dict) -> None:
         k: {"p50": median(v), "p99": pct(v, 99), "max": max(v), "n": len(v)} for k, v in pooled.items()
     }
     log(f"set_level in-process p99 {results['durable']['set_level_ms']['p99']:.1f} ms")
+
+
+def summary(values: list[float]) -> dict:
+    return {"p50": median(values), "p99": pct(values, 99), "max": max(values), "n": len(values)}
+
+
+def bench_views(work: Path, repeat: int, results: dict) -> None:
+    """A later attempt (2,000 words a response, a quarter rewritten): open it, show its word
+    diff, Tab with the diff on; the moderation view of two readings that differ: open, Tab."""
+    pooled: dict[str, list[float]] = {}
+    for attempt in range(repeat):
+        folder = Path(tempfile.mkdtemp(dir=work, prefix="views-"))
+        _, r = run_child(["views", "--work", str(folder), "--opens", "5"])
+        shutil.rmtree(folder)
+        for key, value in r.items():
+            pooled.setdefault(key, []).extend(value if isinstance(value, list) else [value])
+        log(
+            f"views run {attempt + 1}: attempt open {median(r['attempt_open_ms']):.0f} ms,"
+            f" diff {median(r['attempt_w_ms']):.0f} ms, moderation open {median(r['moderation_open_ms']):.0f} ms"
+        )
+    results["views"] = {k: summary(v) for k, v in pooled.items()}
+
+
+def bench_large(repeat: int, results: dict) -> None:
+    """bench/open_large.py: Enter to first paint for a response of 2,400 words, 1 MB, 50 MB."""
+    done = subprocess.run(
+        [PY, str(BENCH / "open_large.py"), "--runs", str(max(5, repeat)), "--json"],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        cwd=REPO,
+        timeout=1800,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"open_large failed:\n{done.stderr[-3000:]}")
+    results["large"] = {label: summary(times) for label, times in json.loads(lines[-1]).items()}
+    for label, got in results["large"].items():
+        log(f"open large {label}: {got['p50']:.0f} ms")
+
+
+def bench_contend(work: Path, data: dict, n: int, seconds: float, repeat: int, results: dict) -> None:
+    """Level keys (one every ~100 ms) on the long submission while the n-submission import
+    runs, for `seconds` of it; the import is stopped after that."""
+    pooled: list[float] = []
+    runs = []
+    for attempt in range(max(1, repeat - 1)):
+        db = work / "contend.db"
+        remove_db(db)
+        _, r = run_child(
+            ["import-contend", "--src", str(data["jsonl"][n]), "--db", str(db), "--sid", gen.LONG_ID]
+            + ["--component", LONG_COMPONENT, "--seconds", str(seconds)]
+        )
+        remove_db(db)
+        pooled.extend(r["set_level_ms"])
+        runs.append({k: v for k, v in r.items() if k != "set_level_ms"})
+        log(f"level keys during import run {attempt + 1}: p99 {pct(r['set_level_ms'], 99):.0f} ms")
+    results["contend"] = {"n": n, "set_level_ms": summary(pooled), "runs": runs}
 
 
 # -- SQLite and PostgreSQL side by side --------------------------------------------------------------
@@ -509,6 +566,27 @@ def bench_backends(
         }
         log(f"{backend}: set_level p99 {out['durable'][backend]['set_level_ms']['p99']:.1f} ms")
     seed.reset_submission(source, sid)
+    out["team"] = {}
+    for backend in ("sqlite", "postgresql"):
+        for pace in (TEAM_PACE_MS, 0.0):
+            pooled_team: list[float] = []
+            for attempt in range(repeat):
+                if backend == "sqlite":
+                    path = work / f"team-{TEAM}.db"
+                    remove_db(path)
+                    target = str(path)
+                else:
+                    target = pg.database(f"mcreview_team_{attempt}_{int(pace)}")
+                _, r = run_child(
+                    ["team-durable", "--db", target, "--assessors", str(TEAM), "--presses", "30"]
+                    + ["--pace-ms", str(pace)]
+                )
+                if r["errors"]:
+                    raise RuntimeError(f"team-durable {backend}: {r['errors'][:3]}")
+                pooled_team.extend(r["set_level_ms"])
+            key = f"{backend}-{'paced' if pace else 'flat'}"
+            out["team"][key] = summary(pooled_team) | {"pace_ms": pace}
+            log(f"{TEAM} assessors {key}: set_level p99 {out['team'][key]['p99']:.1f} ms")
     for team in STRESS_TEAMS:
         for backend in ("sqlite", "postgresql"):
             runs = []
@@ -613,9 +691,7 @@ def bench_bytes(db: Path, repeat: int, keys: int, results: dict) -> None:
             level = [app.key(b"1" if i % 2 == 0 else b"2") for i in range(keys)]
             tab = [app.key(b"\t") for _ in range(keys)]
             half = keys // 2
-            page = [app.key(b"\x1b[6~") for _ in range(half)] + [
-                app.key(b"\x1b[5~") for _ in range(keys - half)
-            ]
+            page = [app.key(b"\x1b[6~") for _ in range(half)] + [app.key(b"\x1b[5~") for _ in range(keys - half)]
         finally:
             app.close()
         for name, values in (
@@ -710,10 +786,7 @@ def bench_sync(syncs: dict[int, Path], work: Path, repeat: int, results: dict) -
             remove_db(copy)
             # floor: the sqlite3 shell writing the same joined rows as CSV (no fsync, no bookkeeping)
             dest = Path(tempfile.mkdtemp(dir=work, prefix="sync-floor-"))
-            script = (
-                f".once {dest / 'decisions.csv'}\n{DECISIONS_SQL}\n"
-                f".once {dest / 'scores.csv'}\n{SCORES_SQL}\n"
-            )
+            script = f".once {dest / 'decisions.csv'}\n{DECISIONS_SQL}\n.once {dest / 'scores.csv'}\n{SCORES_SQL}\n"
             t0 = time.monotonic()
             done = subprocess.run(
                 [sqlite3_cli, "-csv", "-header", "-readonly", str(sync_db)],
@@ -792,15 +865,13 @@ def build_rows(results: dict, sizes: list[int]) -> list[list[str]]:
                     f"{r['per_s']:,.0f}",
                     f"insert_all {r['floor_per_s']:,.0f}",
                     f"{r['floor_per_s'] / r['per_s']:.1f}× slower",
-                    "≥ 1,000/s",
+                    f"≥ {TARGETS['import_per_s']:,.0f}/s",
                     verdict(r["per_s"] >= TARGETS["import_per_s"]),
                 ]
             )
     for key, r in imp.items():
         if key.startswith("yaml_"):
-            rows.append(
-                ["import, YAML folder (subs/s)", f"{r['n']:,}", f"{r['per_s']:,.0f}", "", "", "", "—"]
-            )
+            rows.append(["import, YAML folder (subs/s)", f"{r['n']:,}", f"{r['per_s']:,.0f}", "", "", "", "—"])
     for mode, label in (("paint_headless", "headless"), ("paint_tmux", "tmux 80×24")):
         p = results.get(mode)
         if not p:
@@ -813,8 +884,9 @@ def build_rows(results: dict, sizes: list[int]) -> list[list[str]]:
             ok = None
             target = ""
             if n == big:
-                ok = ratio_bare <= TARGETS["paint_vs_bare"]
-                target = "≤ 1.5× bare"
+                limit = TARGETS["paint_vs_bare" if mode == "paint_tmux" else "paint_vs_bare_headless"]
+                ok = ratio_bare <= limit
+                target = f"≤ {limit}× bare"
             rows.append(
                 [
                     f"queue first paint, {label} (ms)",
@@ -912,7 +984,75 @@ def build_rows(results: dict, sizes: list[int]) -> list[list[str]]:
                 verdict(it["tab_again_ms"]["p50"] < limit),
             ]
         )
+    vw = results.get("views")
+    if vw:
+        limit = TARGETS["open_ms"]
+        for key, label in (
+            ("attempt_open_cold_ms", "open a later attempt (2,000 words), first in process (ms)"),
+            ("attempt_open_ms", "open a later attempt, again (ms, p50)"),
+            ("attempt_w_ms", "show / hide its word diff (w) (ms, p50)"),
+            ("attempt_tab_ms", "tab with the diff on (ms, p50)"),
+            ("moderation_open_cold_ms", "moderation view, two readings, first in process (ms)"),
+            ("moderation_open_ms", "moderation view, again (ms, p50)"),
+            ("moderation_tab_ms", "moderation view, tab (ms, p50)"),
+        ):
+            got = vw[key]
+            rows.append(
+                [
+                    label,
+                    "1 sub",
+                    f"{got['p50']:.0f}",
+                    "",
+                    f"p99 {got['p99']:.0f}" if got["n"] > 1 else "",
+                    "< 150 ms",
+                    verdict(got["p50"] < limit),
+                ]
+            )
+    lg = results.get("large")
+    if lg:
+        for label, got in lg.items():
+            rows.append(
+                [
+                    f"open a response of {label} (ms, p50)",
+                    "1 sub",
+                    f"{got['p50']:.0f}",
+                    "",
+                    f"max {got['max']:.0f}",
+                    "< 150 ms",
+                    verdict(got["p50"] < TARGETS["open_ms"]),
+                ]
+            )
+    ct = results.get("contend")
+    if ct:
+        c = ct["set_level_ms"]
+        rows.append(
+            [
+                "level key during the import, set_level wait (ms)",
+                f"{ct['n']:,}",
+                f"p50 {c['p50']:.1f} / p99 {c['p99']:.1f}",
+                f"{c['n']} keys; max {c['max']:.0f}",
+                "",
+                f"p99 ≤ {TARGETS['contend_p99_ms']:.0f} ms",
+                verdict(c["p99"] <= TARGETS["contend_p99_ms"]),
+            ]
+        )
     be = results.get("backends")
+    if be and "team" in be:
+        for key, got in be["team"].items():
+            backend, mode = key.split("-")
+            paced = mode == "paced"
+            rows.append(
+                [
+                    f"level → durable, {TEAM} assessor processes at once, {backend},"
+                    + (f" a key each ~{got['pace_ms']:.0f} ms (ms)" if paced else " keys back to back (ms)"),
+                    f"{TEAM} subs",
+                    f"p50 {got['p50']:.1f} / p99 {got['p99']:.1f}",
+                    f"{got['n']} keys; max {got['max']:.0f}",
+                    "",
+                    "p99 < 10 ms" if paced else "",
+                    verdict(got["p99"] < TARGETS["durable_p99_ms"]) if paced else "—",
+                ]
+            )
     if be:
         for backend in ("sqlite", "postgresql"):
             s, b = be["durable"][backend]["set_level_ms"], be["durable"][backend]["bare_commit_ms"]
@@ -1009,7 +1149,7 @@ def build_rows(results: dict, sizes: list[int]) -> list[list[str]]:
                         f"{sy[n]['s']:.2f}",
                         f"sqlite3 -csv {sy[n]['floor_s']:.2f}",
                         f"{ratio:.1f}× floor",
-                        "≤ 3× floor" if n == big else "",
+                        f"≤ {TARGETS['sync_vs_floor']:.0f}× floor" if n == big else "",
                         verdict(ratio <= TARGETS["sync_vs_floor"]) if n == big else "—",
                     ]
                 )
@@ -1113,9 +1253,7 @@ def profile(work: Path, dbs: dict[int, Path], syncs: dict[int, Path], data: dict
 
 def main() -> None:
     global REPO, gen, seed
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000,100000", help="queue sizes, comma-separated")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
     parser.add_argument("--quick", action="store_true", help="sizes 1000,10000 only")
@@ -1127,9 +1265,7 @@ def main() -> None:
         help="above this size the import is timed once (it also builds that size's database)",
     )
     parser.add_argument("--presses", type=int, default=200, help="level keys for the latency percentiles")
-    parser.add_argument(
-        "--keys", type=int, default=20, help="keys per kind for the bytes-per-key measurement"
-    )
+    parser.add_argument("--keys", type=int, default=20, help="keys per kind for the bytes-per-key measurement")
     parser.add_argument(
         "--workdir",
         type=Path,
@@ -1143,12 +1279,14 @@ def main() -> None:
         help="PostgreSQL for the 'backends' phase: a URL of a role that may create databases,"
         " 'auto' (start a throwaway server on loopback) or 'off'",
     )
+    parser.add_argument("--stress-ops", type=int, default=60, help="operations per assessor in the stress runs")
     parser.add_argument(
-        "--stress-ops", type=int, default=60, help="operations per assessor in the stress runs"
+        "--contend-seconds",
+        type=float,
+        default=45.0,
+        help="seconds of the largest import during which level keys are timed (contend)",
     )
-    parser.add_argument(
-        "--profile", action="store_true", help="also write pyinstrument profiles to OUT/profiles"
-    )
+    parser.add_argument("--profile", action="store_true", help="also write pyinstrument profiles to OUT/profiles")
     parser.add_argument("--no-snapshot", action="store_true", help="run the working tree, not a copy of it")
     parser.add_argument(
         "--app",
@@ -1218,8 +1356,14 @@ def main() -> None:
         bench_paint_tmux(dbs, repeat, results)
     if "interact" in phases:
         bench_interact(big, repeat, args.presses, results)
+    if "views" in phases:
+        bench_views(args.workdir, repeat, results)
+    if "large" in phases:
+        bench_large(repeat, results)
     if "durable" in phases:
         bench_durable(big, repeat, args.presses, results)
+    if "contend" in phases:
+        bench_contend(args.workdir, data, max(sizes), args.contend_seconds, repeat, results)
     if "bytes" in phases:
         bench_bytes(big, repeat, args.keys, results)
     if "sync" in phases:
@@ -1235,9 +1379,7 @@ def main() -> None:
     results["table"] = [dict(zip(HEADER, row, strict=True)) for row in rows]
     (args.out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     (args.out / "results.md").write_text(
-        f"Command: `{results['command']}` ({results['elapsed_s'] / 60:.1f} min)\n\n"
-        + markdown_table(rows)
-        + "\n"
+        f"Command: `{results['command']}` ({results['elapsed_s'] / 60:.1f} min)\n\n" + markdown_table(rows) + "\n"
     )
     print(text_table(rows))
     print(f"\n{results['elapsed_s'] / 60:.1f} min; results in {args.out / 'results.json'} and results.md")
