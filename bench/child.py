@@ -35,6 +35,9 @@ if not os.environ.get("PYTHONPATH"):  # run.py points PYTHONPATH at its snapshot
     sys.path.insert(0, str(REPO))
 
 FLOOR_TITLE = "bench-floor-ready"  # what tmux polls for on the bare app's screen
+# The first Enter comes this long after the queue has its rows: a person reads the queue
+# first, and the app loads the review screens' modules in that moment (preload_screens).
+FIRST_OPEN_AFTER_S = 0.6
 
 
 def emit(data: dict) -> None:
@@ -203,6 +206,9 @@ async def _interact(args: argparse.Namespace) -> None:
         setattr(review_screen.ReviewScreen, name, wrapped)
 
     app = build_app(Path(args.db), args.assessor, dt.date.fromisoformat(args.today))
+    # Level keys stay on the component the poller watches: auto-advance (on by default) off,
+    # in this process only (build_app without a settings file keeps preferences in memory).
+    app.preferences.change(auto_advance=False)
     result: dict = {"open_ms": [], "tab_first_ms": [], "tab_again_ms": [], "level_paint_ms": []}
     result["level_durable_ms"] = []
 
@@ -227,6 +233,7 @@ async def _interact(args: argparse.Namespace) -> None:
             await pilot.pause(0.01)
         queue_screen = app.screen
         assert isinstance(queue_screen, QueueScreen), type(app.screen)
+        await pilot.pause(FIRST_OPEN_AFTER_S)
         assert queue_screen.page_rows[0].id == args.sid, queue_screen.page_rows[0].id
         for attempt in range(args.opens):
             await pilot.pause(0.05)
@@ -275,6 +282,7 @@ async def _interact(args: argparse.Namespace) -> None:
                 args.component,
             ],
             stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             text=True,
         )
         seen: queue_mod.Queue[tuple[float, str]] = queue_mod.Queue()
@@ -750,6 +758,7 @@ async def _views(args: argparse.Namespace) -> None:
                     break
                 await pilot.pause(0.01)
             assert app.screen.page_rows[0].id == sid, app.screen.page_rows[0].id
+            await pilot.pause(FIRST_OPEN_AFTER_S)
             for opening in range(args.opens):
                 await pilot.pause(0.05)
                 drain()

@@ -93,11 +93,27 @@ def snapshot_app(work: Path, app: Path) -> tuple[Path, str]:
     return target, digest.hexdigest()[:12]
 
 
-def child_env() -> dict[str, str]:
+CONFIG = {"home": None}  # XDG_CONFIG_HOME for the real `mcreview` runs: no settings file of the user's
+
+
+def child_env(config: Path | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "MCREVIEW", "TMUX"))}
     env["PYTHONPATH"] = str(REPO)
     env.setdefault("LANG", "C.UTF-8")
+    home = config or CONFIG["home"]
+    if home is not None:
+        env["XDG_CONFIG_HOME"] = str(home)
     return env
+
+
+def config_home(work: Path, name: str, settings: str | None) -> Path:
+    """A config folder for `mcreview` runs: empty (the defaults), or with a settings file."""
+    home = work / "config" / name
+    shutil.rmtree(home, ignore_errors=True)
+    (home / "mcreview").mkdir(parents=True)
+    if settings is not None:
+        (home / "mcreview" / "settings.yaml").write_text(settings)
+    return home
 
 
 def run_child(args: list[str], timeout: float = 1800) -> tuple[float, dict]:
@@ -622,10 +638,10 @@ def bench_backends(
 class PtyApp:
     """The real `mcreview review` on a pseudo-terminal: keys in, bytes out counted."""
 
-    def __init__(self, db: Path, width: int = 80, height: int = 24) -> None:
+    def __init__(self, db: Path, width: int = 80, height: int = 24, config: Path | None = None) -> None:
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
-        env = child_env()
+        env = child_env(config)
         env.update(TERM="xterm-256color", COLUMNS=str(width), LINES=str(height))
 
         def controlling_tty() -> None:
@@ -682,9 +698,12 @@ class PtyApp:
 
 def bench_bytes(db: Path, repeat: int, keys: int, results: dict) -> None:
     runs: dict[str, list[float]] = {}
+    # Level keys stay on their component (auto-advance off), as in round 1: a level key's
+    # bytes, not a level key and a component switch.
+    config = config_home(db.parent, "no-advance", "auto_advance: false\n")
     for _ in range(repeat):
         seed.reset_submission(db, gen.LONG_ID)
-        app = PtyApp(db)
+        app = PtyApp(db, config=config)
         try:
             startup = app.settle(first=15.0, quiet=0.5)
             opened = app.key(b"\r")  # the long submission is row 1
@@ -1307,6 +1326,7 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown phase(s): {', '.join(unknown)}")
     args.workdir.mkdir(parents=True, exist_ok=True)
+    CONFIG["home"] = config_home(args.workdir, "defaults", None)
     source_hash = "working tree"
     if args.no_snapshot:
         REPO = args.app.resolve()
