@@ -139,6 +139,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
 
 
+def private_copy(source: Path, target: Path) -> None:
+    """A copy the running user alone may read: on a shared file mcreview refuses --assessor."""
+    shutil.copyfile(source, target)
+    target.chmod(0o600)
+
+
 def remove_db(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-synclock"):
         Path(str(path) + suffix).unlink(missing_ok=True)
@@ -773,7 +779,7 @@ def bench_sync(syncs: dict[int, Path], work: Path, repeat: int, results: dict) -
         for _ in range(repeat):
             copy = work / "sync-run.db"
             remove_db(copy)
-            shutil.copyfile(sync_db, copy)
+            private_copy(sync_db, copy)
             dest = Path(tempfile.mkdtemp(dir=work, prefix="sync-dest-"))
             t0 = time.monotonic()
             done = subprocess.run(
@@ -1257,7 +1263,7 @@ def profile(work: Path, dbs: dict[int, Path], syncs: dict[int, Path], data: dict
     remove_db(scratch)
     copy = work / "sync-run.db"
     remove_db(copy)
-    shutil.copyfile(syncs[big], copy)
+    private_copy(syncs[big], copy)
     dest = Path(tempfile.mkdtemp(dir=work, prefix="sync-dest-"))
     pyinstrument(
         f"sync-{big}",
@@ -1371,36 +1377,46 @@ def main() -> None:
         if missing:
             parser.error(f"no database from an earlier run (run with 'import' first): {', '.join(missing)}")
     big = dbs[max(sizes)]
-    if "paint" in phases:
-        bench_paint_headless(dbs, repeat, results)
-        bench_paint_tmux(dbs, repeat, results)
-    if "interact" in phases:
-        bench_interact(big, repeat, args.presses, results)
-    if "views" in phases:
-        bench_views(args.workdir, repeat, results)
-    if "large" in phases:
-        bench_large(repeat, results)
-    if "durable" in phases:
-        bench_durable(big, repeat, args.presses, results)
-    if "contend" in phases:
-        bench_contend(args.workdir, data, max(sizes), args.contend_seconds, repeat, results)
-    if "bytes" in phases:
-        bench_bytes(big, repeat, args.keys, results)
-    if "sync" in phases:
-        bench_sync(syncs, args.workdir, repeat, results)
-    if "backends" in phases and args.pg != "off":
+
+    def save() -> list[list[str]]:
+        """The results so far (after every phase: a phase that fails loses only itself)."""
+        results["elapsed_s"] = time.monotonic() - started
+        rows = build_rows(results, sizes)
+        results["table"] = [dict(zip(HEADER, row, strict=True)) for row in rows]
+        (args.out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+        (args.out / "results.md").write_text(
+            f"Command: `{results['command']}` ({results['elapsed_s'] / 60:.1f} min)\n\n" + markdown_table(rows) + "\n"
+        )
+        return rows
+
+    def backends() -> None:
         pg = PgServer(args.pg)
         try:
             bench_backends(dbs, args.workdir, repeat, args.presses, args.stress_ops, pg, results)
         finally:
             pg.close()
-    results["elapsed_s"] = time.monotonic() - started
-    rows = build_rows(results, sizes)
-    results["table"] = [dict(zip(HEADER, row, strict=True)) for row in rows]
-    (args.out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
-    (args.out / "results.md").write_text(
-        f"Command: `{results['command']}` ({results['elapsed_s'] / 60:.1f} min)\n\n" + markdown_table(rows) + "\n"
-    )
+
+    steps = {
+        "paint": lambda: (bench_paint_headless(dbs, repeat, results), bench_paint_tmux(dbs, repeat, results)),
+        "interact": lambda: bench_interact(big, repeat, args.presses, results),
+        "views": lambda: bench_views(args.workdir, repeat, results),
+        "large": lambda: bench_large(repeat, results),
+        "durable": lambda: bench_durable(big, repeat, args.presses, results),
+        "contend": lambda: bench_contend(args.workdir, data, max(sizes), args.contend_seconds, repeat, results),
+        "bytes": lambda: bench_bytes(big, repeat, args.keys, results),
+        "sync": lambda: bench_sync(syncs, args.workdir, repeat, results),
+        "backends": backends if args.pg != "off" else None,
+    }
+    for name, step in steps.items():
+        if name not in phases or step is None:
+            continue
+        try:
+            step()
+        except Exception as error:  # recorded; the other phases still run
+            log(f"phase {name} failed: {error}")
+            results.setdefault("failed", {})[name] = str(error)[-3000:]
+        save()
+    rows = save()
     print(text_table(rows))
     print(f"\n{results['elapsed_s'] / 60:.1f} min; results in {args.out / 'results.json'} and results.md")
     if args.profile:
