@@ -527,11 +527,13 @@ def _team_worker(
             session.set_level(sid, component_id=component.id, level=levels[press % 2])
             times.append((time.perf_counter() - t0) * 1000)
         session.release(sid)
+        retries = int(getattr(store, "retries", 0))
         store.close()
     except BaseException as exc:  # reported to the parent, which fails the run
         error = repr(exc)
+        retries = 0
         ready.put(name)
-    results.put({"times": times, "error": error})
+    results.put({"times": times, "error": error, "retries": retries})
 
 
 def cmd_team_durable(args: argparse.Namespace) -> None:
@@ -561,7 +563,7 @@ def cmd_team_durable(args: argparse.Namespace) -> None:
         proc.join(30)
     errors = [g["error"] for g in got if g["error"]]
     times = [t for g in got for t in g["times"]]
-    emit({"set_level_ms": times, "s": elapsed, "errors": errors})
+    emit({"set_level_ms": times, "s": elapsed, "errors": errors, "retries": sum(g["retries"] for g in got)})
 
 
 def cmd_import_contend(args: argparse.Namespace) -> None:

@@ -592,6 +592,7 @@ def bench_backends(
     for backend in ("sqlite", "postgresql"):
         for pace in (TEAM_PACE_MS, 0.0):
             pooled_team: list[float] = []
+            reruns = 0
             for attempt in range(repeat):
                 if backend == "sqlite":
                     path = work / f"team-{TEAM}.db"
@@ -606,8 +607,9 @@ def bench_backends(
                 if r["errors"]:
                     raise RuntimeError(f"team-durable {backend}: {r['errors'][:3]}")
                 pooled_team.extend(r["set_level_ms"])
+                reruns += r.get("retries", 0)
             key = f"{backend}-{'paced' if pace else 'flat'}"
-            out["team"][key] = summary(pooled_team) | {"pace_ms": pace}
+            out["team"][key] = summary(pooled_team) | {"pace_ms": pace, "reruns": reruns}
             log(f"{TEAM} assessors {key}: set_level p99 {out['team'][key]['p99']:.1f} ms")
     for team in STRESS_TEAMS:
         for backend in ("sqlite", "postgresql"):
@@ -739,29 +741,40 @@ def bench_bytes(db: Path, repeat: int, keys: int, results: dict) -> None:
 
 # -- 5. sync ----------------------------------------------------------------------------------------------
 
+# The floor writes the same columns as mcreview's CSV files (docs/sync.md): the titles
+# and versions from the stored spec JSON, the scores of each decision's basis reading in
+# rubric order (spec_components), three part columns with their titles.
 DECISIONS_SQL = """
 SELECT 1 AS batch, d.submission_id, s.credential, s.candidate, d.assessor, d.outcome AS decision,
        d.decided_at, d.revision, CASE d.override WHEN 1 THEN 'yes' ELSE 'no' END AS override, d.comment,
-       json_extract(d.part_outcomes, '$."1"') AS part1, json_extract(d.part_outcomes, '$."2"') AS part2,
-       json_extract(d.part_outcomes, '$."3"') AS part3
-FROM decisions d JOIN submissions s ON s.id = d.submission_id
-ORDER BY d.decided_at, d.submission_id, d.revision;
+       d.attempt, d.computed, d.justification, json_extract(sp.body, '$.title') AS credential_title,
+       json_extract(sp.body, '$.version') AS credential_version, d.spec_hash AS rubric_hash,
+       replace(d.readers, ',', ' ') AS readers, d.resolution,
+       json_extract(d.part_outcomes, '$."1"') AS part1, json_extract(sp.body, '$.parts[0].title') AS part1_title,
+       json_extract(d.part_outcomes, '$."2"') AS part2, json_extract(sp.body, '$.parts[1].title') AS part2_title,
+       json_extract(d.part_outcomes, '$."3"') AS part3, json_extract(sp.body, '$.parts[2].title') AS part3_title
+FROM decisions d JOIN submissions s ON s.id = d.submission_id JOIN specs sp ON sp.hash = d.spec_hash
+ORDER BY d.decided_at, d.submission_id, d.attempt, d.revision;
 """
 SCORES_SQL = """
-WITH rubric AS (
+WITH titles AS (
   SELECT sp.hash AS spec_hash, json_extract(c.value, '$.id') AS component_id,
-         json_extract(p.value, '$.number') AS part, p.key * 1000 + c.key AS ord
+         json_extract(p.value, '$.title') AS part_title, json_extract(c.value, '$.title') AS component_title,
+         json_extract(sp.body, '$.version') AS version
   FROM specs sp, json_each(sp.body, '$.parts') p, json_each(p.value, '$.components') c
 )
 SELECT 1 AS batch, sc.submission_id, sc.revision, r.part, sc.component_id AS component, sc.level,
        CASE sc.passing WHEN 1 THEN 'yes' ELSE 'no' END AS passing, COALESCE(c.body, '') AS comment,
-       sc.assessor
+       sc.assessor, sc.attempt, sc.reading, t.part_title, t.component_title, t.version AS rubric_version
 FROM decisions d
-JOIN scores sc ON sc.submission_id = d.submission_id AND sc.revision = d.revision
-LEFT JOIN comments c ON c.submission_id = sc.submission_id AND c.revision = sc.revision
-     AND c.assessor = sc.assessor AND c.component_id = sc.component_id
-LEFT JOIN rubric r ON r.spec_hash = sc.spec_hash AND r.component_id = sc.component_id
-ORDER BY d.decided_at, d.submission_id, d.revision, r.ord, sc.component_id, sc.assessor;
+JOIN scores sc ON sc.submission_id = d.submission_id AND sc.attempt = d.attempt AND sc.revision = d.revision
+     AND sc.reading = d.basis_reading
+LEFT JOIN comments c ON c.submission_id = sc.submission_id AND c.attempt = sc.attempt
+     AND c.revision = sc.revision AND c.reading = sc.reading AND c.component_id = sc.component_id
+LEFT JOIN spec_components r ON r.spec_hash = sc.spec_hash AND r.component_id = sc.component_id
+LEFT JOIN titles t ON t.spec_hash = sc.spec_hash AND t.component_id = sc.component_id
+ORDER BY d.decided_at, d.submission_id, d.attempt, d.revision, COALESCE(r.position, 1000000), sc.component_id,
+         sc.reading;
 """
 
 
@@ -1072,7 +1085,8 @@ def build_rows(results: dict, sizes: list[int]) -> list[list[str]]:
                     + (f" a key each ~{got['pace_ms']:.0f} ms (ms)" if paced else " keys back to back (ms)"),
                     f"{TEAM} subs",
                     f"p50 {got['p50']:.1f} / p99 {got['p99']:.1f}",
-                    f"{got['n']} keys; max {got['max']:.0f}",
+                    f"{got['n']} keys; max {got['max']:.0f}"
+                    + (f"; {got['reruns']} reruns" if got.get("reruns") else ""),
                     "",
                     "p99 < 10 ms" if paced else "",
                     verdict(got["p99"] < TARGETS["durable_p99_ms"]) if paced else "—",
