@@ -175,6 +175,21 @@ def cmd_poll(args: argparse.Namespace) -> None:
             time.sleep(0.0001)
 
 
+def key_sender(app):  # noqa: ANN001, ANN201
+    """send(key, char) -> the monotonic time just before a key goes to the app's driver
+    (as a terminal's key would arrive, without Pilot's waiting)."""
+    from textual import events
+
+    def send(key: str, char: str | None) -> float:
+        event = events.Key(key, char)
+        event.set_sender(app)
+        t0 = time.monotonic()
+        app._driver.send_message(event)
+        return t0
+
+    return send
+
+
 def cmd_interact(args: argparse.Namespace) -> None:
     asyncio.run(_interact(args))
 
@@ -182,7 +197,6 @@ def cmd_interact(args: argparse.Namespace) -> None:
 async def _interact(args: argparse.Namespace) -> None:
     import datetime as dt
 
-    from textual import events
     from textual.widgets import DataTable
 
     from mcreview.tui.app import build_app
@@ -212,12 +226,7 @@ async def _interact(args: argparse.Namespace) -> None:
     result: dict = {"open_ms": [], "tab_first_ms": [], "tab_again_ms": [], "level_paint_ms": []}
     result["level_durable_ms"] = []
 
-    def send(key: str, char: str | None) -> float:
-        event = events.Key(key, char)
-        event.set_sender(app)
-        t0 = time.monotonic()
-        app._driver.send_message(event)
-        return t0
+    send = key_sender(app)
 
     async def next_mark(timeout: float = 10.0) -> float:
         return await asyncio.wait_for(marks.get(), timeout)
@@ -411,34 +420,7 @@ def cmd_stress(args: argparse.Namespace) -> None:
     sys.path.append(str(Path(os.environ["PYTHONPATH"]) / "tests"))
     import stress_worker
 
-    from mcreview.services import importer
-    from mcreview.services.specfiles import default_specs_dir, load_spec_dir
-    from mcreview.store import open_store
-
-    ids = [f"PPR-S-{n:04d}" for n in range(args.submissions)]
-    folder = Path(tempfile.mkdtemp(prefix="stress-"))
-    words = " ".join(["practice"] * 420)
-    with open(folder / "queue.jsonl", "w", encoding="utf-8") as handle:
-        for n, sid in enumerate(ids):
-            record = {
-                "id": sid,
-                "credential": "positive-professional-relationships",
-                "submitted": "2026-10-01",
-                "candidate": f"C-{20000 + n}",
-                "responses": {
-                    "overview": " ".join(["practice"] * 400),
-                    "action-plan": "## Goals\n\n- " + " ".join(["practice"] * 200),
-                    "case-study": " ".join(["practice"] * 300),
-                    "reflection": words,
-                },
-            }
-            handle.write(json.dumps(record) + "\n")
-    specs, _ = load_spec_dir(default_specs_dir())
-    store = open_store(args.db)
-    assert importer.import_paths(store, [folder / "queue.jsonl"], specs).ok
-    store.close()
-    (folder / "queue.jsonl").unlink()
-    folder.rmdir()
+    ids = _ppr_queue(args.db, args.submissions, "PPR-S")
     assessors = [f"assessor{n}" for n in range(args.assessors)]
     team = stress_worker.run_team(args.db, assessors, ids, args.operations, True, timeout=600)
     errors = [e for t in team.tallies.values() for e in t["errors"]]
@@ -712,7 +694,6 @@ def cmd_views(args: argparse.Namespace) -> None:
 
 
 async def _views(args: argparse.Namespace) -> None:
-    from textual import events
     from textual.widgets import DataTable
 
     from mcreview.tui.app import build_app
@@ -743,12 +724,7 @@ async def _views(args: argparse.Namespace) -> None:
     async def session_of(db: Path, who: str, sid: str, screen_cls: type, keys: list[str], prefix: str) -> None:
         app = build_app(db, who, dt.date(2026, 11, 23))
 
-        def send(key: str, char: str | None) -> float:
-            event = events.Key(key, char)
-            event.set_sender(app)
-            t0 = time.monotonic()
-            app._driver.send_message(event)
-            return t0
+        send = key_sender(app)
 
         def drain() -> None:
             while not marks.empty():

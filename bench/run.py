@@ -551,6 +551,15 @@ class PgServer:
             pgserver.stop(self.started)
 
 
+def fresh_queue(backend: str, work: Path, pg: PgServer, name: str) -> str:
+    """An empty queue to point a child at: a new SQLite file, or a new PostgreSQL database."""
+    if backend == "sqlite":
+        path = work / f"{name}.db"
+        remove_db(path)
+        return str(path)
+    return pg.database(f"mcreview_{name}")
+
+
 def bench_backends(
     dbs: dict[int, Path], work: Path, repeat: int, presses: int, operations: int, pg: PgServer, results: dict
 ) -> None:
@@ -594,12 +603,7 @@ def bench_backends(
             pooled_team: list[float] = []
             reruns = 0
             for attempt in range(repeat):
-                if backend == "sqlite":
-                    path = work / f"team-{TEAM}.db"
-                    remove_db(path)
-                    target = str(path)
-                else:
-                    target = pg.database(f"mcreview_team_{attempt}_{int(pace)}")
+                target = fresh_queue(backend, work, pg, f"team_{TEAM}_{attempt}_{int(pace)}")
                 _, r = run_child(
                     ["team-durable", "--db", target, "--assessors", str(TEAM), "--presses", "30"]
                     + ["--pace-ms", str(pace)]
@@ -615,12 +619,7 @@ def bench_backends(
         for backend in ("sqlite", "postgresql"):
             runs = []
             for attempt in range(repeat):
-                if backend == "sqlite":
-                    path = work / f"stress-{team}.db"
-                    remove_db(path)
-                    target = str(path)
-                else:
-                    target = pg.database(f"mcreview_stress_{team}_{attempt}")
+                target = fresh_queue(backend, work, pg, f"stress_{team}_{attempt}")
                 _, r = run_child(
                     ["stress", "--db", target, "--assessors", str(team), "--submissions", str(2 * team)]
                     + ["--operations", str(operations)]

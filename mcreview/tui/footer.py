@@ -11,6 +11,8 @@ show now differs.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -37,7 +39,7 @@ class KeyFooter(Footer):
         self.keys_shown = self.shown_now() if widgets else None
         yield from widgets
 
-    def bindings_changed(self, screen: Screen) -> None:
+    def bindings_changed(self, screen: Screen[Any]) -> None:
         if self.keys_shown is None or screen is not self.screen or not self.is_attached:
             super().bindings_changed(screen)
             return
