@@ -22,6 +22,7 @@ import json
 import os
 import queue as queue_mod
 import resource
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -562,6 +563,7 @@ def cmd_import_contend(args: argparse.Namespace) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # its own process group: stopping it stops its pre-check workers too
     )
     t_start = time.monotonic()
     while True:  # the long submission is in the first chunk
@@ -594,7 +596,7 @@ def cmd_import_contend(args: argparse.Namespace) -> None:
     session.release(args.sid)
     store.close()
     if still_running:
-        importer.terminate()
+        os.killpg(importer.pid, signal.SIGTERM)
     importer.wait()
     emit(
         {
