@@ -146,7 +146,7 @@ def private_copy(source: Path, target: Path) -> None:
 
 
 def remove_db(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-synclock"):
+    for suffix in ("", "-wal", "-shm", "-synclock", "-writelock"):
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 

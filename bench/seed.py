@@ -163,7 +163,7 @@ def add_decisions(
 
 def build_sync_db(source: Path, target: Path, seed: int = 11) -> dict[str, int]:
     """Every submission of `source` (without the response text sync never reads), all decided."""
-    for suffix in ("", "-wal", "-shm", "-synclock"):
+    for suffix in ("", "-wal", "-shm", "-synclock", "-writelock"):
         Path(str(target) + suffix).unlink(missing_ok=True)
     database = open_sqlite(target)
     conn = database.conn
