@@ -5,6 +5,9 @@
     child.py interact --db DB --assessor A ...               Pilot: open, tab, level keys end to end
     child.py poll --db DB --sid ID --component C             second connection: when a level lands
     child.py durable --db DB --sid ID --component C --n 200  in-process set_level latency + floors
+    child.py team-durable --db DB --assessors 32 --pace-ms 100  set_level latency, N processes at once
+    child.py import-contend --src F --db DB --seconds 60     level keys while a big import runs
+    child.py views --work DIR                                a later attempt's diff; moderation view
 
 Times are time.monotonic(), which on Linux is one clock for every process, so the
 parent can take its own reading just before it starts a child and subtract.
@@ -19,6 +22,7 @@ import json
 import os
 import queue as queue_mod
 import resource
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -32,6 +36,9 @@ if not os.environ.get("PYTHONPATH"):  # run.py points PYTHONPATH at its snapshot
     sys.path.insert(0, str(REPO))
 
 FLOOR_TITLE = "bench-floor-ready"  # what tmux polls for on the bare app's screen
+# The first Enter comes this long after the queue has its rows: a person reads the queue
+# first, and the app loads the review screens' modules in that moment (preload_screens).
+FIRST_OPEN_AFTER_S = 0.6
 
 
 def emit(data: dict) -> None:
@@ -80,9 +87,7 @@ def bare_app_class():
             yield Footer()
 
         def on_mount(self) -> None:
-            self.query_one(DataTable).add_columns(
-                "id", "credential", "status", "submitted", "age", "assessor"
-            )
+            self.query_one(DataTable).add_columns("id", "credential", "status", "submitted", "age", "assessor")
             if self.on_paint is not None:
                 self.call_after_refresh(self.on_paint, self)
 
@@ -171,6 +176,21 @@ def cmd_poll(args: argparse.Namespace) -> None:
             time.sleep(0.0001)
 
 
+def key_sender(app):  # noqa: ANN001, ANN201
+    """send(key, char) -> the monotonic time just before a key goes to the app's driver
+    (as a terminal's key would arrive, without Pilot's waiting)."""
+    from textual import events
+
+    def send(key: str, char: str | None) -> float:
+        event = events.Key(key, char)
+        event.set_sender(app)
+        t0 = time.monotonic()
+        app._driver.send_message(event)
+        return t0
+
+    return send
+
+
 def cmd_interact(args: argparse.Namespace) -> None:
     asyncio.run(_interact(args))
 
@@ -178,7 +198,6 @@ def cmd_interact(args: argparse.Namespace) -> None:
 async def _interact(args: argparse.Namespace) -> None:
     import datetime as dt
 
-    from textual import events
     from textual.widgets import DataTable
 
     from mcreview.tui.app import build_app
@@ -202,15 +221,13 @@ async def _interact(args: argparse.Namespace) -> None:
         setattr(review_screen.ReviewScreen, name, wrapped)
 
     app = build_app(Path(args.db), args.assessor, dt.date.fromisoformat(args.today))
+    # Level keys stay on the component the poller watches: auto-advance (on by default) off,
+    # in this process only (build_app without a settings file keeps preferences in memory).
+    app.preferences.change(auto_advance=False)
     result: dict = {"open_ms": [], "tab_first_ms": [], "tab_again_ms": [], "level_paint_ms": []}
     result["level_durable_ms"] = []
 
-    def send(key: str, char: str | None) -> float:
-        event = events.Key(key, char)
-        event.set_sender(app)
-        t0 = time.monotonic()
-        app._driver.send_message(event)
-        return t0
+    send = key_sender(app)
 
     async def next_mark(timeout: float = 10.0) -> float:
         return await asyncio.wait_for(marks.get(), timeout)
@@ -226,6 +243,7 @@ async def _interact(args: argparse.Namespace) -> None:
             await pilot.pause(0.01)
         queue_screen = app.screen
         assert isinstance(queue_screen, QueueScreen), type(app.screen)
+        await pilot.pause(FIRST_OPEN_AFTER_S)
         assert queue_screen.page_rows[0].id == args.sid, queue_screen.page_rows[0].id
         for attempt in range(args.opens):
             await pilot.pause(0.05)
@@ -274,6 +292,7 @@ async def _interact(args: argparse.Namespace) -> None:
                 args.component,
             ],
             stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             text=True,
         )
         seen: queue_mod.Queue[tuple[float, str]] = queue_mod.Queue()
@@ -402,34 +421,7 @@ def cmd_stress(args: argparse.Namespace) -> None:
     sys.path.append(str(Path(os.environ["PYTHONPATH"]) / "tests"))
     import stress_worker
 
-    from mcreview.services import importer
-    from mcreview.services.specfiles import default_specs_dir, load_spec_dir
-    from mcreview.store import open_store
-
-    ids = [f"PPR-S-{n:04d}" for n in range(args.submissions)]
-    folder = Path(tempfile.mkdtemp(prefix="stress-"))
-    words = " ".join(["practice"] * 420)
-    with open(folder / "queue.jsonl", "w", encoding="utf-8") as handle:
-        for n, sid in enumerate(ids):
-            record = {
-                "id": sid,
-                "credential": "positive-professional-relationships",
-                "submitted": "2026-10-01",
-                "candidate": f"C-{20000 + n}",
-                "responses": {
-                    "overview": " ".join(["practice"] * 400),
-                    "action-plan": "## Goals\n\n- " + " ".join(["practice"] * 200),
-                    "case-study": " ".join(["practice"] * 300),
-                    "reflection": words,
-                },
-            }
-            handle.write(json.dumps(record) + "\n")
-    specs, _ = load_spec_dir(default_specs_dir())
-    store = open_store(args.db)
-    assert importer.import_paths(store, [folder / "queue.jsonl"], specs).ok
-    store.close()
-    (folder / "queue.jsonl").unlink()
-    folder.rmdir()
+    ids = _ppr_queue(args.db, args.submissions, "PPR-S")
     assessors = [f"assessor{n}" for n in range(args.assessors)]
     team = stress_worker.run_team(args.db, assessors, ids, args.operations, True, timeout=600)
     errors = [e for t in team.tallies.values() for e in t["errors"]]
@@ -445,6 +437,338 @@ def cmd_stress(args: argparse.Namespace) -> None:
             "exitcodes": team.exitcodes,
         }
     )
+
+
+# -- many assessors writing at once, and a key during an import -------------------------------------------
+
+
+def _ppr_queue(target: str, n: int, prefix: str) -> list[str]:
+    """A fresh queue of n Positive Professional Relationships submissions (small responses)."""
+    from mcreview.services import importer
+    from mcreview.services.specfiles import default_specs_dir, load_spec_dir
+    from mcreview.store import open_store
+
+    ids = [f"{prefix}-{k:04d}" for k in range(n)]
+    folder = Path(tempfile.mkdtemp(prefix="queue-"))
+    words = " ".join(["practice"] * 420)
+    with open(folder / "queue.jsonl", "w", encoding="utf-8") as handle:
+        for k, sid in enumerate(ids):
+            record = {
+                "id": sid,
+                "credential": "positive-professional-relationships",
+                "submitted": "2026-10-01",
+                "candidate": f"C-{20000 + k}",
+                "responses": {
+                    "overview": " ".join(["practice"] * 400),
+                    "action-plan": "## Goals\n\n- " + " ".join(["practice"] * 200),
+                    "case-study": " ".join(["practice"] * 300),
+                    "reflection": words,
+                },
+            }
+            handle.write(json.dumps(record) + "\n")
+    specs, _ = load_spec_dir(default_specs_dir())
+    store = open_store(target)
+    assert importer.import_paths(store, [folder / "queue.jsonl"], specs).ok
+    store.close()
+    (folder / "queue.jsonl").unlink()
+    folder.rmdir()
+    return ids
+
+
+def _team_worker(
+    target: str,
+    name: str,
+    sid: str,
+    presses: int,
+    pace_ms: float,
+    ready,
+    start,
+    results,  # noqa: ANN001
+) -> None:
+    """One assessor process: claim its own submission, then level keys on it (1/2 alternating),
+    each `pace_ms` apart on average (0: back to back), timing each set_level."""
+    import random
+
+    from mcreview.services.session import ReviewSession
+    from mcreview.store import open_store
+
+    times: list[float] = []
+    error = ""
+    try:
+        store = open_store(target)
+        session = ReviewSession(store, name)
+        session.claim(sid)
+        component = next(c for c in session.load(sid).spec.components if c.scored)
+        levels = component.scale.levels
+        rng = random.Random(name)
+        ready.put(name)
+        start.wait(120)
+        for press in range(presses):
+            if pace_ms:
+                time.sleep(rng.uniform(0, 2 * pace_ms) / 1000)
+            t0 = time.perf_counter()
+            session.set_level(sid, component_id=component.id, level=levels[press % 2])
+            times.append((time.perf_counter() - t0) * 1000)
+        session.release(sid)
+        retries = int(getattr(store, "retries", 0))
+        store.close()
+    except BaseException as exc:  # reported to the parent, which fails the run
+        error = repr(exc)
+        retries = 0
+        ready.put(name)
+    results.put({"times": times, "error": error, "retries": retries})
+
+
+def cmd_team_durable(args: argparse.Namespace) -> None:
+    """N assessor processes, each on its own submission, released together from a barrier:
+    the latency of every set_level (key to durable) while the others write too."""
+    import multiprocessing
+
+    ids = _ppr_queue(args.db, args.assessors, "PPR-T")
+    ctx = multiprocessing.get_context("spawn")
+    ready, start, results = ctx.Queue(), ctx.Event(), ctx.Queue()
+    procs = [
+        ctx.Process(
+            target=_team_worker,
+            args=(args.db, f"assessor{k}", sid, args.presses, args.pace_ms, ready, start, results),
+        )
+        for k, sid in enumerate(ids)
+    ]
+    for proc in procs:
+        proc.start()
+    for _ in procs:
+        ready.get(timeout=300)
+    t0 = time.monotonic()
+    start.set()
+    got = [results.get(timeout=600) for _ in procs]
+    elapsed = time.monotonic() - t0
+    for proc in procs:
+        proc.join(30)
+    errors = [g["error"] for g in got if g["error"]]
+    times = [t for g in got for t in g["times"]]
+    emit({"set_level_ms": times, "s": elapsed, "errors": errors, "retries": sum(g["retries"] for g in got)})
+
+
+def cmd_import_contend(args: argparse.Namespace) -> None:
+    """A big import in one process; in this one an assessor presses a level key on the long
+    submission (line 1 of the file, so queued by the first chunk) every ~100 ms, timing
+    each set_level, for `--seconds` of the import (then the import is stopped)."""
+    import random
+
+    from mcreview.services.session import ReviewSession
+    from mcreview.store import open_store
+
+    importer = subprocess.Popen(
+        [sys.executable, __file__, "import", "--src", args.src, "--db", args.db],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group: stopping it stops its pre-check workers too
+    )
+    t_start = time.monotonic()
+    while True:  # the long submission is in the first chunk
+        time.sleep(0.05)
+        if importer.poll() is not None:
+            raise RuntimeError(f"import ended first: {importer.stderr.read()[-2000:] if importer.stderr else ''}")
+        try:
+            probe = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True, timeout=5)
+            found = probe.execute("SELECT 1 FROM submissions WHERE id = ?", (args.sid,)).fetchone()
+            probe.close()
+        except sqlite3.Error:
+            continue
+        if found:
+            break
+    queued_after = time.monotonic() - t_start
+    store = open_store(args.db)
+    session = ReviewSession(store, "bench-contend")
+    session.claim(args.sid)
+    levels = session.load(args.sid).spec.component(args.component).scale.levels
+    rng = random.Random(3)
+    times: list[float] = []
+    t_end = time.monotonic() + args.seconds
+    while time.monotonic() < t_end and importer.poll() is None:
+        time.sleep(rng.uniform(0.05, 0.15))
+        t0 = time.perf_counter()
+        session.set_level(args.sid, component_id=args.component, level=levels[len(times) % 2])
+        times.append((time.perf_counter() - t0) * 1000)
+    still_running = importer.poll() is None
+    queued = store.read(lambda tx: tx.db.execute("SELECT count(*) FROM submissions").fetchone()[0])
+    session.release(args.sid)
+    store.close()
+    if still_running:
+        os.killpg(importer.pid, signal.SIGTERM)
+    importer.wait()
+    emit(
+        {
+            "set_level_ms": times,
+            "import_still_running": still_running,
+            "queued_at_end": queued,
+            "first_chunk_s": queued_after,
+            "sampled_s": args.seconds,
+        }
+    )
+
+
+# -- a later attempt with its diff, and the moderation view ------------------------------------------------
+
+TWO_READINGS = "leads: [lead]\ndefaults:\n  readings: two\n  agreement: every-component\n"
+
+
+def _views_queues(work: Path) -> tuple[Path, str, Path, str]:
+    """Two small queues: a 2,000-word submission decided Not Yet then resubmitted with a
+    quarter of its paragraphs rewritten, and one read twice (two readings needed) with the
+    readings differing on one component, waiting for a lead's moderation."""
+    import random
+
+    import gen
+
+    import mcreview
+    from mcreview.core.vocabulary import Status
+    from mcreview.services import importer
+    from mcreview.services.programme import load_programme
+    from mcreview.services.session import ReviewSession
+    from mcreview.services.specfiles import default_specs_dir, load_spec_dir
+    from mcreview.store import open_store
+
+    specs, _ = load_spec_dir(default_specs_dir())
+    pool = gen.build_pool(Path(mcreview.__file__).parent / "data" / "sample_queue")
+    rng = random.Random(5)
+
+    def queue_record(store, record: dict, name: str) -> None:  # noqa: ANN001
+        path = work / name
+        path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+        report = importer.import_paths(store, [path], specs)
+        assert report.ok and report.imported == [record["id"]], report
+
+    def read(store, who: str, sid: str, differ: bool, outcome_comment: str) -> None:  # noqa: ANN001
+        session = ReviewSession(store, who)
+        session.claim(sid)
+        scored = [c for c in session.load(sid).spec.components if c.scored]
+        for n, component in enumerate(scored):
+            passing = [lv for lv in component.scale.levels if component.is_passing(lv)]
+            failing = [lv for lv in component.scale.levels if not component.is_passing(lv)]
+            level = passing[0]
+            if differ and n == 1:  # the second reader sees this component differently
+                level = next(lv for lv in component.scale.levels if lv != passing[0])
+            if outcome_comment.startswith("Revise") and n == 0 and failing:
+                level = failing[0]
+            session.set_level(sid, component_id=component.id, level=level)
+            session.set_comment(sid, component_id=component.id, body=f"{who}: {COMMENT_TEXT}")
+        session.decide(sid, comment=outcome_comment)
+
+    # a resubmission
+    attempts_db = work / "attempts.db"
+    store = open_store(str(attempts_db))
+    first = gen.long_record(rng, pool, specs)
+    first["id"] = ATTEMPT_ID
+    queue_record(store, first, "a1.jsonl")
+    read(store, "ana", ATTEMPT_ID, False, "Revise the first component: name the evidence.")
+    second = json.loads(json.dumps(first))
+    for cid, body in second["responses"].items():
+        paragraphs = body.split("\n\n")
+        for k in range(0, len(paragraphs), 4):
+            paragraphs[k] = gen.response_text(rng, pool, max(20, len(paragraphs[k].split())))
+        second["responses"][cid] = "\n\n".join(paragraphs)
+    second.update(attempt=2, submitted="2026-11-20", resubmission_note="Rewrote a quarter of each response.")
+    queue_record(store, second, "a2.jsonl")
+    store.close()
+    # two readings that differ
+    moderation_db = work / "moderation.db"
+    store = open_store(str(moderation_db))
+    load_programme(store, text=TWO_READINGS, file="p.yaml", assessor="lead", credentials=specs)
+    third = gen.long_record(rng, pool, specs)
+    third["id"] = MODERATION_ID
+    queue_record(store, third, "m.jsonl")
+    read(store, "ana", MODERATION_ID, False, "Strong throughout.")
+    read(store, "ben", MODERATION_ID, True, "The second component is stronger than the first reader saw.")
+    assert ReviewSession(store, "lead").load(MODERATION_ID).status == Status.MODERATION
+    store.close()
+    return attempts_db, ATTEMPT_ID, moderation_db, MODERATION_ID
+
+
+ATTEMPT_ID = "BENCH-ATTEMPT-0001"
+MODERATION_ID = "BENCH-MODERATE-0001"
+COMMENT_TEXT = "The evidence is specific; the reflection could say more about what changed."
+
+
+def cmd_views(args: argparse.Namespace) -> None:
+    asyncio.run(_views(args))
+
+
+async def _views(args: argparse.Namespace) -> None:
+    from textual.widgets import DataTable
+
+    from mcreview.tui.app import build_app
+    from mcreview.tui.screens import moderation_screen, review_screen
+    from mcreview.tui.screens.queue_screen import QueueScreen
+
+    work = Path(args.work)
+    attempts_db, attempt_id, moderation_db, moderation_id = _views_queues(work)
+    marks: asyncio.Queue[float] = asyncio.Queue()
+
+    def mark() -> None:
+        marks.put_nowait(time.monotonic())
+
+    for cls, name in (
+        (review_screen.ReviewScreen, "show_component"),
+        (moderation_screen.ModerationScreen, "draw"),
+    ):
+        original = getattr(cls, name)
+
+        def wrapped(self, *a, __original=original, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
+            out = __original(self, *a, **k)
+            self.call_after_refresh(mark)
+            return out
+
+        setattr(cls, name, wrapped)
+    result: dict = {}
+
+    async def session_of(db: Path, who: str, sid: str, screen_cls: type, keys: list[str], prefix: str) -> None:
+        app = build_app(db, who, dt.date(2026, 11, 23))
+
+        send = key_sender(app)
+
+        def drain() -> None:
+            while not marks.empty():
+                marks.get_nowait()
+
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(500):
+                if isinstance(app.screen, QueueScreen) and app.screen.query_one(DataTable).row_count:
+                    break
+                await pilot.pause(0.01)
+            assert app.screen.page_rows[0].id == sid, app.screen.page_rows[0].id
+            await pilot.pause(FIRST_OPEN_AFTER_S)
+            for opening in range(args.opens):
+                await pilot.pause(0.05)
+                drain()
+                t0 = send("enter", "\r")
+                t1 = await asyncio.wait_for(marks.get(), 10)
+                assert isinstance(app.screen, screen_cls), type(app.screen)
+                result.setdefault(f"{prefix}_open_ms", []).append((t1 - t0) * 1000)
+                for key, char in keys:
+                    await pilot.pause(0.05)
+                    drain()
+                    t0 = send(key, char)
+                    t1 = await asyncio.wait_for(marks.get(), 10)
+                    result.setdefault(f"{prefix}_{key}_ms", []).append((t1 - t0) * 1000)
+                await pilot.pause(0.05)
+                send("escape", "\x1b")
+                for _ in range(500):
+                    if isinstance(app.screen, QueueScreen):
+                        break
+                    await pilot.pause(0.01)
+                if opening == 0:
+                    result[f"{prefix}_open_cold_ms"] = result[f"{prefix}_open_ms"].pop()
+
+    # the diff: "w" shows it, Tab moves to the next component's (with the diff still on), "w" again hides it
+    await session_of(
+        attempts_db, "ana", attempt_id, review_screen.ReviewScreen, [("w", "w"), ("tab", "\t"), ("w", "w")], "attempt"
+    )
+    await session_of(
+        moderation_db, "lead", moderation_id, moderation_screen.ModerationScreen, [("tab", "\t")] * 3, "moderation"
+    )
+    emit(result)
 
 
 # -- import and its floor -----------------------------------------------------------------------------
@@ -534,9 +858,7 @@ def cmd_floor_insert(args: argparse.Namespace) -> None:
                 }
                 for seq, a in enumerate(record.get("attachments") or [])
             )
-            events.append(
-                {"at": now, "assessor": "import", "submission_id": sid, "action": "import", "target": ""}
-            )
+            events.append({"at": now, "assessor": "import", "submission_id": sid, "action": "import", "target": ""})
     t_parsed = time.perf_counter()
     with database.atomic():
         for spec in specs.values():
@@ -609,6 +931,20 @@ def main() -> None:
     stress.add_argument("--assessors", type=int, required=True)
     stress.add_argument("--submissions", type=int, required=True)
     stress.add_argument("--operations", type=int, default=60)
+    team = sub.add_parser("team-durable")
+    team.add_argument("--db", required=True)
+    team.add_argument("--assessors", type=int, default=32)
+    team.add_argument("--presses", type=int, default=40)
+    team.add_argument("--pace-ms", type=float, default=100.0)
+    contend = sub.add_parser("import-contend")
+    contend.add_argument("--src", required=True)
+    contend.add_argument("--db", required=True)
+    contend.add_argument("--sid", required=True)
+    contend.add_argument("--component", required=True)
+    contend.add_argument("--seconds", type=float, default=60.0)
+    views = sub.add_parser("views")
+    views.add_argument("--work", required=True)
+    views.add_argument("--opens", type=int, default=6)
     for name in ("import", "floor-insert"):
         command = sub.add_parser(name)
         command.add_argument("--src", required=True)
@@ -622,6 +958,9 @@ def main() -> None:
         "durable": cmd_durable,
         "copy": cmd_copy,
         "stress": cmd_stress,
+        "team-durable": cmd_team_durable,
+        "import-contend": cmd_import_contend,
+        "views": cmd_views,
         "import": cmd_import,
         "floor-insert": cmd_floor_insert,
     }[args.command](args)

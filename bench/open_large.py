@@ -1,6 +1,6 @@
 """Opening a submission whose response is huge: time from Enter to the first paint.
 
-    /tmp/venv/bin/python bench/open_large.py [--runs 9]
+    /tmp/venv/bin/python bench/open_large.py [--runs 9] [--json]
 
 Run by hand. For a response of about 2,400 words, of 1,000,000 characters (the most
 import now accepts) and of 50,000,000 characters (what an older mcreview imported),
@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
+import os
 import statistics
 import sys
 import tempfile
@@ -23,7 +25,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+if not os.environ.get("PYTHONPATH"):  # bench/run.py points PYTHONPATH at its snapshot of the app
+    sys.path.insert(0, str(REPO))
 
 from mcreview.core.submissions import parse_submission  # noqa: E402
 from mcreview.services.importer import store_spec  # noqa: E402
@@ -98,21 +101,24 @@ async def open_times(path: Path, runs: int) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--json", action="store_true", help="also print every time as one JSON line")
     args = parser.parse_args()
+    got: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="mcreview-open-") as work:
         for label, size in SIZES.items():
             path = Path(work) / f"{size}.db"
             queue(path, size)
             times = asyncio.run(open_times(path, args.runs))
+            got[label] = times
             print(
                 f"{label:>22}: open to first paint, median {statistics.median(times):.0f} ms"
                 f" (min {min(times):.0f}, max {max(times):.0f}; {args.runs} runs)",
                 flush=True,
             )
+    if args.json:
+        print(json.dumps(got))
 
 
 if __name__ == "__main__":

@@ -2,10 +2,12 @@
 
 Going through review.set_level/decide would cost one fsync'd transaction per key
 (hundreds of thousands for the 100k queue), so the rows are written directly, in
-one BEGIN IMMEDIATE transaction, exactly as those functions write them: scores rows
-(level, passing, spec hash), comments on some components, a decisions row with the
-outcome and part outcomes from mcreview.core.scoring.evaluate, the submission's status,
-assessor and updated_at, and 'score' / 'decide' events.
+one BEGIN IMMEDIATE transaction, exactly as those functions write them (attempt 1,
+reading 1, one reading needed): scores rows (level, passing, spec hash), comments on some
+components, the reading (open while part-scored; recorded with its outcome and part
+outcomes once decided), a decisions row for a decided one (resolution 'single', the
+assessor as its reader, reading 1 its basis), the submission's status, assessor and
+updated_at, and 'score' / 'decide' events carrying the attempt and reading.
 """
 
 from __future__ import annotations
@@ -36,9 +38,7 @@ COMMENTS = (
 def _stamp(submitted: str, rng: random.Random) -> str:
     day = dt.date.fromisoformat(submitted) + dt.timedelta(days=rng.randint(1, 30))
     moment = dt.datetime.combine(day, dt.time(rng.randint(7, 20), rng.randrange(60), rng.randrange(60)))
-    return moment.replace(tzinfo=dt.UTC, microsecond=rng.randrange(1_000_000)).isoformat(
-        timespec="microseconds"
-    )
+    return moment.replace(tzinfo=dt.UTC, microsecond=rng.randrange(1_000_000)).isoformat(timespec="microseconds")
 
 
 def add_decisions(
@@ -52,6 +52,7 @@ def add_decisions(
         "SELECT id, submitted, revision, spec_hash FROM submissions WHERE status = ? ORDER BY id", (PENDING,)
     ).fetchall()
     scores, comments, decisions, events, status_updates = [], [], [], [], []
+    readings: list[tuple] = []
     specs = {h: spec_from_body(b) for h, b in conn.execute("SELECT hash, body FROM specs").fetchall()}
     counts = {"decided": 0, "in_review": 0}
     for sid, submitted, revision, spec_hash in rows:
@@ -86,12 +87,16 @@ def add_decisions(
                     now,
                 )
             )
-            events.append((now, assessor, sid, "score", component.id, None, level))
+            events.append((now, assessor, sid, 1, 1, "score", component.id, None, level))
             if rng.random() < 0.3:
                 comments.append((sid, 1, revision, 1, component.id, rng.choice(COMMENTS), assessor, now))
         if full:
             outcome = evaluate(spec, levels)
             comment = rng.choice(COMMENTS) if outcome.status == NOT_YET or rng.random() < 0.5 else ""
+            parts = json.dumps(outcome.parts)
+            readings.append(
+                (sid, 1, revision, 1, assessor, "recorded", outcome.status, outcome.status, comment, parts) + (now, now)
+            )
             decisions.append(
                 (
                     sid,
@@ -103,22 +108,30 @@ def add_decisions(
                     0,
                     "",
                     comment,
-                    json.dumps(outcome.parts),
+                    parts,
                     spec_hash,
                     now,
+                    "single",
+                    assessor,
+                    1,
                 )
             )
-            events.append(
-                (now, assessor, sid, "decide", f"revision {revision}", outcome.status, outcome.status)
-            )
+            events.append((now, assessor, sid, 1, 1, "decide", f"revision {revision}", outcome.status, outcome.status))
             status_updates.append((DECIDED, assessor, now, sid))
             counts["decided"] += 1
         else:
+            readings.append((sid, 1, revision, 1, assessor, "open", None, None, "", "{}", now, None))
             status_updates.append((IN_REVIEW, assessor, now, sid))
             counts["in_review"] += 1
     c = conn
     c.execute("BEGIN IMMEDIATE")
     if True:
+        c.executemany(
+            "INSERT INTO readings (submission_id, attempt, revision, reading, assessor, status, outcome,"
+            " computed, comment, part_outcomes, started_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?)",
+            readings,
+        )
         c.executemany(
             "INSERT INTO scores (submission_id, attempt, revision, reading, component_id, level, passing,"
             " spec_hash, assessor, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -131,18 +144,16 @@ def add_decisions(
         )
         c.executemany(
             "INSERT INTO decisions (submission_id, attempt, revision, assessor, outcome, computed, override,"
-            " justification, comment, part_outcomes, spec_hash, decided_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " justification, comment, part_outcomes, spec_hash, decided_at, resolution, readers,"
+            " basis_reading) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             decisions,
         )
         c.executemany(
-            "INSERT INTO events (at, assessor, submission_id, action, target, before, after)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO events (at, assessor, submission_id, attempt, reading, action, target, before,"
+            " after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             events,
         )
-        c.executemany(
-            "UPDATE submissions SET status = ?, assessor = ?, updated_at = ? WHERE id = ?", status_updates
-        )
+        c.executemany("UPDATE submissions SET status = ?, assessor = ?, updated_at = ? WHERE id = ?", status_updates)
     c.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("ANALYZE")
@@ -152,7 +163,7 @@ def add_decisions(
 
 def build_sync_db(source: Path, target: Path, seed: int = 11) -> dict[str, int]:
     """Every submission of `source` (without the response text sync never reads), all decided."""
-    for suffix in ("", "-wal", "-shm", "-synclock"):
+    for suffix in ("", "-wal", "-shm", "-synclock", "-writelock"):
         Path(str(target) + suffix).unlink(missing_ok=True)
     database = open_sqlite(target)
     conn = database.conn
@@ -173,11 +184,13 @@ def build_sync_db(source: Path, target: Path, seed: int = 11) -> dict[str, int]:
 
 
 def reset_submission(db_path: Path, submission_id: str) -> None:
-    """Back to pending with no scores, claims or resume positions: each run starts the same."""
+    """Back to pending with no scores, readings, claims or resume positions: each run starts the same."""
     conn = sqlite3.connect(db_path, isolation_level=None, timeout=30)
     conn.execute("BEGIN IMMEDIATE")
     conn.execute("DELETE FROM scores WHERE submission_id = ?", (submission_id,))
     conn.execute("DELETE FROM comments WHERE submission_id = ?", (submission_id,))
+    conn.execute("DELETE FROM drafts WHERE submission_id = ?", (submission_id,))
+    conn.execute("DELETE FROM readings WHERE submission_id = ?", (submission_id,))
     conn.execute("UPDATE submissions SET status = ?, assessor = NULL WHERE id = ?", (PENDING, submission_id))
     conn.execute("DELETE FROM claims")
     conn.execute("DELETE FROM positions")

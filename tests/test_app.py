@@ -261,3 +261,30 @@ async def test_empty_queue_says_how_to_fill_it(db_target):
         assert "mcreview import PATH" in widget_text(app.screen.query_one("#queue-page"))
         await pilot.press("o", "enter")  # nothing to open: no crash, still the queue
         assert isinstance(app.screen, QueueScreen)
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(sample_db, monkeypatch):
+    """Textual's Footer rebuilds its key widgets on every update of the screen's bindings;
+    KeyFooter only when the keys it shows change: not for Tab, a level key or the way back
+    to the queue, whose keys are as they were (Footer rebuilt twice for that)."""
+    from mcreview.tui.footer import KeyFooter
+
+    rebuilt: list[str] = []
+    recompose = KeyFooter.recompose
+
+    async def counted(self):
+        rebuilt.append("footer")
+        await recompose(self)
+
+    monkeypatch.setattr(KeyFooter, "recompose", counted)
+    app = build_app(sample_db, "ana", TODAY)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_submission(pilot, first_ppr(sample_db))
+        await pilot.pause()
+        assert rebuilt  # the review screen's keys are shown
+        rebuilt.clear()
+        await pilot.press("tab", "1", "tab", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+        assert rebuilt == []
+        assert app.screen.query_one(KeyFooter).keys_shown

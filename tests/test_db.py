@@ -159,6 +159,44 @@ def test_two_first_openers_do_not_race_the_schema(tmp_path):
     assert sqlite_store.pending_migrations(first.conn) == sqlite_store.pending_migrations(second.conn) == []
 
 
+def test_writers_queue_on_the_lock_file_and_one_waiting_gets_in_after_the_holder(tmp_path):
+    """A write waits its turn on <queue>-writelock (woken when the holder lets go) rather
+    than in SQLite's busy handler; a second writer started while the first holds the lock
+    commits after it, and both writes are kept."""
+    import threading
+
+    path = tmp_path / "queue.db"
+    first, second = open_sqlite(path), open_sqlite(path)
+    inside, order = threading.Event(), []
+    release = threading.Event()
+
+    def slow(tx):
+        inside.set()
+        release.wait(10)
+        tx.put_position(assessor="ana", submission_id=None, component_id=None)
+        order.append("first")
+
+    def quick(tx):
+        tx.put_position(assessor="ben", submission_id=None, component_id=None)
+        order.append("second")
+
+    holder = threading.Thread(target=first.write, args=(slow,))
+    holder.start()
+    assert inside.wait(10)
+    waiter = threading.Thread(target=second.write, args=(quick,))
+    waiter.start()
+    waiter.join(0.2)
+    assert waiter.is_alive() and order == []  # queued on the lock, not failed
+    release.set()
+    holder.join(10)
+    waiter.join(10)
+    assert order == ["first", "second"]
+    rows = first.conn.execute("SELECT assessor FROM positions ORDER BY assessor").fetchall()
+    assert rows == [("ana",), ("ben",)]
+    first.close()
+    second.close()
+
+
 def test_core_modules_do_not_load_textual():
     """Domain logic stays usable without the UI: importing it must not load Textual."""
     code = (
@@ -180,7 +218,7 @@ def test_new_database_modes_owner_only_or_team_group(tmp_path):
     team.chmod(0o2775)
     database = open_sqlite(team / "queue.db")
     database.write(lambda tx: tx.put_position(assessor="ana", submission_id=None, component_id=None))
-    for name in ("queue.db", "queue.db-wal", "queue.db-shm"):
+    for name in ("queue.db", "queue.db-wal", "queue.db-shm", "queue.db-writelock"):
         assert stat.S_IMODE((team / name).stat().st_mode) == 0o660, name
     database.close()
     private = tmp_path / "private"
@@ -188,7 +226,7 @@ def test_new_database_modes_owner_only_or_team_group(tmp_path):
     private.chmod(0o755)
     mine = open_sqlite(private / "queue.db")
     mine.write(lambda tx: tx.put_position(assessor="ana", submission_id=None, component_id=None))
-    for name in ("queue.db", "queue.db-wal", "queue.db-shm"):
+    for name in ("queue.db", "queue.db-wal", "queue.db-shm", "queue.db-writelock"):
         assert stat.S_IMODE((private / name).stat().st_mode) == 0o600, name
     assert mine.warnings == []
     mine.close()

@@ -20,7 +20,7 @@ from mcreview.core.scoring import EARNED, NOT_YET
 from mcreview.core.vocabulary import Status
 from mcreview.services import importer, sync
 from mcreview.services.export.base import Batch
-from mcreview.services.export.csvformat import neutralise, restore
+from mcreview.services.export.csvformat import BOM, neutralise, render_csv, restore
 from mcreview.services.session import ReviewSession
 from mcreview.store import open_store
 
@@ -465,6 +465,35 @@ def test_error_after_both_renames_is_recorded_by_the_next_sync(database, decided
     assert [i.reached_destination for i in rerun.interrupted] == [True]
     assert rerun.batch is None and unsynced(database) == []
     assert len(exported_keys(dest)) == 2
+
+
+def test_the_file_is_neutralised_as_each_cell_would_be():
+    """render_csv neutralises the written text in one pass: the same bytes as neutralise()
+    on every text cell, whatever the cells hold (quotes, commas, line ends, triggers)."""
+    import io
+    import random
+
+    def cell_by_cell(rows: list[list[object]]) -> bytes:
+        buffer = io.StringIO(newline="")
+        buffer.write(BOM)
+        writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        writer.writerow(["h", "i"])
+        writer.writerows([neutralise(c) if isinstance(c, str) else c for c in row] for row in rows)
+        return buffer.getvalue().encode("utf-8")
+
+    rng = random.Random(15)
+    pieces = ["=", "+", "-", "@", "\t", "\r", "'", '"', ",", "\n", "a", " ", "\r\n", '""', ',"']
+    for _ in range(3000):
+        rows: list[list[object]] = [
+            [
+                "".join(rng.choice(pieces) for _ in range(rng.randrange(6)))
+                if rng.random() < 0.8
+                else rng.choice([0, 1, 7, None])
+                for _ in range(rng.randrange(1, 5))
+            ]
+            for _ in range(rng.randrange(1, 4))
+        ]
+        assert render_csv(["h", "i"], rows) == cell_by_cell(rows), rows
 
 
 def test_formulas_are_neutralised(database, queued, dest):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -74,21 +75,51 @@ def restore(value: str) -> str:
     return value[1:] if value.startswith("'") else value
 
 
+# A quote followed by a trigger, in the quoted output: the start of a field that starts
+# with a trigger when that quote opens the field.
+_QUOTE_THEN_TRIGGER = re.compile('"[' + re.escape("".join(FORMULA_TRIGGERS)) + "]")
+
+
+def _neutralise_fields(text: str) -> str:
+    """neutralise() on every field of CSV text with every field quoted: a "'" after the
+    opening quote of each field that starts with a trigger.
+
+    A quote opens a field when an even number of quotes comes before it (every earlier
+    field is closed; a quote inside a field is doubled) and it starts the text or follows
+    a comma or a line end (the second quote of a doubled pair follows a quote). A closing
+    quote has an odd number before it: a field ending in "," is followed by the line end
+    "\r", a trigger, so position alone cannot tell.
+    """
+    pieces: list[str] = []
+    done = counted = quotes = 0
+    for match in _QUOTE_THEN_TRIGGER.finditer(text):
+        at = match.start()
+        quotes += text.count('"', counted, at)
+        counted = at
+        if quotes % 2 == 0 and (at == 0 or text[at - 1] in ",\n"):
+            pieces.append(text[done : at + 1])
+            pieces.append("'")
+            done = at + 1
+    if not pieces:
+        return text
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
 def render_csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> bytes:
-    """RFC 4180: every field quoted, CRLF line ends, UTF-8 with a byte order mark."""
+    """RFC 4180: every field quoted, CRLF line ends, UTF-8 with a byte order mark; every
+    field starting with a formula trigger neutralised (as neutralise() does).
+
+    The fields are neutralised in the written text, in one pass, not cell by cell (at
+    100,000 decisions that was 580,000 rows of Python): the same bytes, as the numbers
+    written (batch, revision, attempt, reading, part) are never negative, so only text
+    fields can start with a trigger.
+    """
     buffer = io.StringIO(newline="")
-    buffer.write(BOM)
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(list(header))
-    triggers = FORMULA_TRIGGERS  # neutralise(), inlined: it runs once per cell
-    writer.writerows(
-        [
-            ("'" + cell if cell.startswith(triggers) else cell) if isinstance(cell, str) else cell
-            for cell in row
-        ]
-        for row in rows
-    )
-    return buffer.getvalue().encode("utf-8")
+    writer.writerows(rows)
+    return (BOM + _neutralise_fields(buffer.getvalue())).encode("utf-8")
 
 
 def _yes_no(flag: bool) -> str:
@@ -130,9 +161,18 @@ def decisions_csv(batch: Batch) -> bytes:
 
 def scores_csv(batch: Batch) -> bytes:
     records = batch.records
+    titles: dict[tuple[str, int | None, str], tuple[str, str, str]] = {}  # looked up once per component
 
     def row(s: ExportScore) -> list[object]:
-        rubric = records.rubric(s)
+        key = (s.spec_hash, s.part, s.component)
+        named = titles.get(key)
+        if named is None:
+            rubric = records.rubric(s)
+            named = titles[key] = (
+                rubric.part_title(s.part),
+                rubric.component_title(s.component),
+                rubric.spec.version,
+            )
         return [
             batch.number,
             s.submission_id,
@@ -140,14 +180,12 @@ def scores_csv(batch: Batch) -> bytes:
             "" if s.part is None else s.part,
             s.component,
             s.level,
-            _yes_no(s.passing),
+            "yes" if s.passing else "no",
             s.comment,
             s.assessor,
             s.attempt,
             s.reading,
-            rubric.part_title(s.part),
-            rubric.component_title(s.component),
-            rubric.spec.version,
+            *named,
         ]
 
     return render_csv(SCORE_COLUMNS, (row(s) for s in records.scores))

@@ -10,13 +10,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from mcreview.core.textsafe import visible_controls
 from mcreview.services.attachment_view import AttachmentView, view_attachment
 from mcreview.services.session import ReviewError
 from mcreview.store.api import StoreError
+from mcreview.tui.footer import KeyFooter
 from mcreview.tui.safe import shown
 from mcreview.tui.screens.base import SessionModal, SessionScreen
 
@@ -90,7 +91,7 @@ class AttachmentScreen(SessionScreen[None]):
         yield Static(shown(f" {self.submission_id} · {view.title} ({view.kind}) "), classes="topbar")
         with VerticalScroll(id="attachment-body"):
             yield Static(view_renderable(view), id="attachment-text")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#attachment-body").focus()

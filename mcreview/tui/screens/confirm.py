@@ -10,8 +10,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from mcreview.tui.footer import KeyFooter
 from mcreview.tui.safe import shown
 from mcreview.tui.screens.base import SessionScreen
 
@@ -52,7 +53,7 @@ class ConfirmScreen(SessionScreen[Answer]):
             keys.append("Esc", style="bold reverse")
             keys.append(" back: nothing is recorded")
             yield Static(keys, id="confirm-keys")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#confirm-body").focus()

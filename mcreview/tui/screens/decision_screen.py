@@ -11,12 +11,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from mcreview.core.specs import Spec
 from mcreview.core.vocabulary import OVERALL, Outcome, ReturnReason, Status, outcome_label
 from mcreview.services.session import ReviewError, SubmissionState
 from mcreview.store.api import StoreError
+from mcreview.tui.footer import KeyFooter
 from mcreview.tui.safe import shown
 from mcreview.tui.screens.base import SessionAccess, SessionScreen
 from mcreview.tui.screens.confirm import Answer, ConfirmScreen
@@ -155,7 +156,7 @@ class DecisionScreen(SessionScreen[bool]):
             yield Static("", id="decision-outcome")
             yield Static("", id="decision-table")
             yield Static("", id="decision-comment")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.refresh_state()

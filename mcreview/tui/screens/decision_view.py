@@ -13,11 +13,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from mcreview.core.vocabulary import OVERALL, Status, outcome_label
 from mcreview.services.session import ReviewError, SubmissionState
 from mcreview.store.api import DecisionRow, ReadingRow, StoreError
+from mcreview.tui.footer import KeyFooter
 from mcreview.tui.safe import shown
 from mcreview.tui.screens.base import SessionScreen
 from mcreview.tui.screens.confirm import Answer, ConfirmScreen
@@ -89,7 +90,7 @@ class DecisionView(SessionScreen[None]):
         yield Static("", id="view-top", classes="topbar")
         with VerticalScroll(id="view-body"):
             yield Static("", id="view-text")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.refresh_view()

@@ -30,9 +30,15 @@ class HighlightWords:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         lines = console.render_lines(self.inner, options, pad=False)
+        new_line = Segment.line()
         for line in lines:
+            # Only a line with a match is taken apart and marked; the others (nearly all of
+            # a long response) go out as they were rendered.
+            if self.pattern is None or not self.pattern.search("".join(s.text for s in line if not s.control)):
+                yield from line
+                yield new_line
+                continue
             text = Text.assemble(*((s.text, s.style or "") for s in line if not s.control))
-            if self.pattern is not None:
-                text.highlight_regex(self.pattern, MARK_STYLE)
+            text.highlight_regex(self.pattern, MARK_STYLE)
             yield from text.render(console)
-            yield Segment.line()
+            yield new_line

@@ -17,12 +17,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from mcreview.core.specs import Component
 from mcreview.core.vocabulary import OVERALL, Outcome, outcome_label
 from mcreview.services.session import Moderation, ReviewError
 from mcreview.store.api import StoreError
+from mcreview.tui.footer import KeyFooter
 from mcreview.tui.safe import shown
 from mcreview.tui.screens.base import SessionModal, SessionScreen
 from mcreview.tui.screens.decision_screen import levels_table
@@ -66,7 +67,7 @@ class ModerationScreen(SessionScreen[None]):
         yield Static("", id="moderation-progress")
         with VerticalScroll(id="moderation-body"):
             yield Static("", id="moderation-text")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.moderation = self.session.moderation(self.submission_id)
@@ -298,7 +299,7 @@ class ModerateScreen(SessionScreen[bool]):
         yield Static("", id="moderate-top", classes="topbar")
         with VerticalScroll(id="moderate-body"):
             yield Static("", id="moderate-text")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.reason = self.session.load_draft(self.submission_id, field="moderation-reason") or ""

@@ -8,12 +8,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from mcreview.core.flags import FLAG_LABELS, FLAG_OLDER_RUBRIC, FLAG_ORDER
 from mcreview.core.textsafe import visible_controls
 from mcreview.core.vocabulary import STATUS_LABELS, Status
 from mcreview.services import queue
+from mcreview.tui.footer import KeyFooter
 from mcreview.tui.safe import shown
 from mcreview.tui.screens.base import SessionScreen
 
@@ -110,7 +111,7 @@ class QueueScreen(SessionScreen[None]):
             )
         yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="queue-page")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from mcreview.core.checks import count_words
 from mcreview.core.pieces import answers_per_prompt
@@ -25,6 +25,7 @@ from mcreview.core.vocabulary import Status, outcome_label
 from mcreview.services.claims import ClaimedByOther
 from mcreview.services.session import ReviewError, SubmissionState
 from mcreview.store.api import AttachmentRow, ContentState, StoreError
+from mcreview.tui.footer import KeyFooter
 from mcreview.tui.safe import shown
 from mcreview.tui.screens.attempts import attempt_banner, carried_line, diff_text, previous_feedback
 from mcreview.tui.screens.base import SessionScreen
@@ -218,7 +219,7 @@ class ReviewScreen(SessionScreen[None]):
             with VerticalScroll(id="rubric-pane") as rubric_pane:
                 rubric_pane.border_title = "Rubric"
                 yield Static("", id="rubric")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.state = self.session.load(self.submission_id)

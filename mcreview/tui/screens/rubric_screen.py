@@ -7,9 +7,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from mcreview.core.specs import Component
+from mcreview.tui.footer import KeyFooter
 from mcreview.tui.safe import shown
 from mcreview.tui.screens.base import SessionScreen
 from mcreview.tui.screens.rubric_text import full_rubric
@@ -33,7 +34,7 @@ class RubricScreen(SessionScreen[int | None]):
         yield Static(shown(f" Rubric · {self.component.title} (↑ ↓ PgUp PgDn scroll) "), classes="topbar")
         with VerticalScroll(id="rubric-full"):
             yield Static(full_rubric(self.component, self.chosen), id="rubric-full-text")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#rubric-full").focus()
