@@ -13,13 +13,15 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-
 from mcreview.core.names import name_lists
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 __all__ = [
     "CASE_STUDY_NAMES",
@@ -48,7 +50,14 @@ _URL_WORD = re.compile(r"(?:https?://|www\.|HTTPS?://|WWW\.)[^\s<>]+")
 _MARKDOWN_IT_LIMIT = 32_000
 _NEEDS_PARSER = re.compile(r"^ {0,3}\||<[A-Za-z!/]|\]\[|^ {0,3}\[[^\]\n]+\]:", re.MULTILINE)
 
-_md = MarkdownIt("commonmark").enable("table")
+
+
+@cache
+def _parser() -> MarkdownIt:
+    """markdown-it, loaded on first use: the app's start-up path never needs it."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table")
 
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _HTML_BR = re.compile(r"<br\b", re.IGNORECASE)
@@ -93,7 +102,7 @@ def _count(text: str) -> int:
 def _visible_text_markdown_it(markdown: str) -> str:
     """The rendered text of ``markdown``, one block per line, via markdown-it-py."""
     parts: list[str] = []
-    for token in _md.parse(markdown):
+    for token in _parser().parse(markdown):
         if token.type == "inline":
             parts.append(_inline_text(token.children or []))
         elif token.type in ("fence", "code_block"):

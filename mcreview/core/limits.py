@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mcreview.core.checks import count_words
-from mcreview.core.pieces import bullet_count, split_pieces
-
 
 @dataclass(frozen=True)
 class WordLimits:
@@ -137,6 +134,11 @@ class LimitCheck:
 
 
 def assess_limits(limits: WordLimits, text: str) -> LimitCheck:
+    # Loaded here, not with the module: core/specs imports this module for WordLimits, and
+    # the app's start-up path (which reads specs) must not pay for the word counter.
+    from mcreview.core.checks import count_words
+    from mcreview.core.pieces import bullet_count, split_pieces
+
     words = count_words(text)
     bullets = bullet_count(text) if limits.has_bullets else 0
     if limits.per_piece:
