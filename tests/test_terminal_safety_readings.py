@@ -10,6 +10,8 @@ and C1 sequences (tests/hostile_data.py); the app runs on a real pty, every byte
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from hostile_data import HOSTILE_ASSESSOR, hostile, hostile_spec_dir, record, visible
@@ -55,78 +57,74 @@ def queue(folder: Path, programme: str) -> tuple[Path, Path]:
     return path, specs_dir
 
 
-def open_as_lead(path: Path, specs_dir: Path) -> PtyApp:
-    app = PtyApp(["--db", str(path), "--specs", str(specs_dir), "--assessor", "lead"], size=(160, 50))
-    app.wait_for_text("H-001")
-    app.send(b"/H-001\r")
-    app.wait_for_text("rows 1–1 of 1")
-    app.send(b"\r")
-    return app
+class LeadWalk:
+    """The real app on a pty as the lead, opened on H-001, and the hostile fields seen drawn."""
+
+    def __init__(self, path: Path, specs_dir: Path) -> None:
+        self.app = PtyApp(["--db", str(path), "--specs", str(specs_dir), "--assessor", "lead"], size=(160, 50))
+        self.seen: set[str] = set()
+
+    def expect(self, *tags: str) -> None:
+        for tag in tags:
+            self.app.wait_for_text(visible(tag))
+            self.seen.add(tag)
+
+
+@contextmanager
+def lead_walk(path: Path, specs_dir: Path) -> Iterator[LeadWalk]:
+    """Open H-001 as the lead; after the walk, Escape to the queue and quit, then check
+    every byte the app wrote."""
+    walk = LeadWalk(path, specs_dir)
+    app = walk.app
+    try:
+        app.wait_for_text("H-001")
+        app.send(b"/H-001\r")
+        app.wait_for_text("rows 1–1 of 1")
+        app.send(b"\r")
+        yield walk
+        app.send(b"\x1b")
+        app.wait_for_text("Oldest pending")
+        code = app.quit()
+    finally:
+        if not app.closed:
+            app.kill()
+    assert code == 0
+    assert_no_control_from_data(app.raw, drawn_by_textual=True)
 
 
 def test_the_moderation_screens_show_hostile_fields_as_text(tmp_path):
     path, specs_dir = queue(tmp_path, "leads: [lead]\ndefaults:\n  readings: two\n")
-    app = open_as_lead(path, specs_dir)
-    seen: set[str] = set()
-
-    def expect(*tags: str) -> None:
-        for tag in tags:
-            app.wait_for_text(visible(tag))
-            seen.add(tag)
-
-    try:
+    with lead_walk(path, specs_dir) as walk:
+        app = walk.app
         app.wait_for_text("THE READINGS DIFFER")
-        expect("AN", "BN", "CM", "CB", "CT", "OC", "OB")
+        walk.expect("AN", "BN", "CM", "CB", "CT", "OC", "OB")
         app.send(b"s")  # which reader to send it back to: both names
         app.wait_for_text("Send back to which reader?")
-        expect("AN", "BN")
+        walk.expect("AN", "BN")
         app.send(b"\x1b")
         app.wait_for(lambda: "which reader?" not in app.text(), "the reader choice to close")
         app.send(b"d")  # the moderation record: what will be recorded, the credential named
         app.wait_for_text("Moderation decision")
-        expect("ST", "CT")
+        walk.expect("ST", "CT")
         app.send(b"\x1b")
         app.wait_for_text("THE READINGS DIFFER")
-        app.send(b"\x1b")
-        app.wait_for_text("Oldest pending")
-        code = app.quit()
-    finally:
-        if not app.closed:
-            app.kill()
-    assert code == 0
-    assert_no_control_from_data(app.raw, drawn_by_textual=True)
-    assert seen == {"AN", "BN", "CM", "CB", "CT", "OC", "OB", "ST"}
+    assert walk.seen == {"AN", "BN", "CM", "CB", "CT", "OC", "OB", "ST"}
 
 
 def test_the_approval_view_and_its_send_back_show_hostile_fields_as_text(tmp_path):
     path, specs_dir = queue(tmp_path, "leads: [lead]\ndefaults:\n  approval: true\n")
-    app = open_as_lead(path, specs_dir)
-    seen: set[str] = set()
-
-    def expect(*tags: str) -> None:
-        for tag in tags:
-            app.wait_for_text(visible(tag))
-            seen.add(tag)
-
-    try:
+    with lead_walk(path, specs_dir) as walk:
+        app = walk.app
         app.wait_for_text("Reading 1 recorded by")
-        expect("AN", "OC", "CM", "CT")
+        walk.expect("AN", "OC", "CM", "CT")
         app.send(b"s")  # send back: the note, then the confirmation naming the reader
         app.wait_for_text("^r discard")
         app.send(b"Look again.\x0f")
         app.wait_for_text("reading goes back to")
-        expect("AN")
+        walk.expect("AN")
         app.send(b"\x1b")  # back: nothing recorded
         app.wait_for_text("Reading 1 recorded by")
-        app.send(b"\x1b")
-        app.wait_for_text("Oldest pending")
-        code = app.quit()
-    finally:
-        if not app.closed:
-            app.kill()
-    assert code == 0
-    assert_no_control_from_data(app.raw, drawn_by_textual=True)
-    assert seen == {"AN", "OC", "CM", "CT"}
+    assert walk.seen == {"AN", "OC", "CM", "CT"}
     store = open_sqlite(path)
     try:
         assert store.conn.execute("SELECT status FROM submissions").fetchall() == [("approval",)]

@@ -88,8 +88,9 @@ def iter_submissions(
         if not path.exists():
             problems.append(Problem(name, 0, "no such file or folder"))
             continue
-        if path.suffix.lower() not in JSONL_SUFFIXES and path.stat().st_size > MAX_YAML_BYTES:
-            size = f"{path.stat().st_size / 1024 / 1024:,.0f} MB"
+        file_size = path.stat().st_size
+        if path.suffix.lower() not in JSONL_SUFFIXES and file_size > MAX_YAML_BYTES:
+            size = f"{file_size / 1024 / 1024:,.0f} MB"
             limit = f"{MAX_YAML_BYTES // 1024 // 1024} MB"
             message = f"{size}: a YAML submission may be at most {limit} (JSON Lines has no limit)"
             problems.append(Problem(name, 0, message))

@@ -7,6 +7,7 @@ from typing import Any, Protocol, TypeVar, cast
 
 from textual.screen import ModalScreen, Screen
 
+from mcreview.core.specs import Component
 from mcreview.services.preferences import PreferenceFile
 from mcreview.services.session import ReviewSession
 
@@ -46,6 +47,18 @@ class SessionAccess:
     @property
     def session(self) -> ReviewSession:
         return self.mcreview.session
+
+    def level_of_key(self, component: Component, number: int) -> str | None:
+        """The level a number key names on this component, or None after saying why not
+        (it takes no level, or has fewer levels): the same answer on every screen."""
+        scale = component.scale
+        if scale is None:
+            self.notify("This component is required but not scored.", severity="warning")  # type: ignore[attr-defined]
+            return None
+        if number > len(scale.levels):
+            self.notify(f"{component.title} has {len(scale.levels)} levels.", severity="warning")  # type: ignore[attr-defined]
+            return None
+        return scale.levels[number - 1]
 
 
 class SessionScreen(SessionAccess, Screen[ResultT]):

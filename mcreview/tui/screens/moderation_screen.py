@@ -179,16 +179,11 @@ class ModerationScreen(SessionScreen[None]):
 
     def action_level(self, number: int) -> None:
         component = self.component
-        if component.scale is None:
-            self.notify("This component is required but not scored.", severity="warning")
-            return
-        if number > len(component.scale.levels):
-            self.notify(f"{component.title} has {len(component.scale.levels)} levels.", severity="warning")
+        level = self.level_of_key(component, number)
+        if level is None:
             return
         try:
-            self.session.set_final_level(
-                self.submission_id, component_id=component.id, level=component.scale.levels[number - 1]
-            )
+            self.session.set_final_level(self.submission_id, component_id=component.id, level=level)
         except (ReviewError, StoreError) as error:
             self.notify(f"Not saved: {error}", severity="error")
         self.reload()

@@ -691,16 +691,10 @@ class ReviewScreen(SessionScreen[None]):
         self.query_one("#rubric", Static).update(self.rubric_renderable())
 
     def action_level(self, number: int) -> None:
-        component = self.component
-        if component.scale is None:
-            self.notify("This component is required but not scored.", severity="warning")
+        level = self.level_of_key(self.component, number)
+        if level is None or self.refuse_if_read_only():
             return
-        if number > len(component.scale.levels):
-            self.notify(f"{component.title} has {len(component.scale.levels)} levels.", severity="warning")
-            return
-        if self.refuse_if_read_only():
-            return
-        if self.write_level(component.scale.levels[number - 1]) and self.mcreview.preferences.preferences.auto_advance:
+        if self.write_level(level) and self.mcreview.preferences.preferences.auto_advance:
             following = self.next_needing_level()
             if following is not None:
                 self.index = following

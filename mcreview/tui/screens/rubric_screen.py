@@ -40,14 +40,8 @@ class RubricScreen(SessionScreen[int | None]):
         self.query_one("#rubric-full").focus()
 
     def action_choose(self, number: int) -> None:
-        scale = self.component.scale
-        if scale is None:
-            self.notify("This component is required but not scored.", severity="warning")
-            return
-        if number > len(scale.levels):
-            self.notify(f"{self.component.title} has {len(scale.levels)} levels.", severity="warning")
-            return
-        self.dismiss(number)
+        if self.level_of_key(self.component, number) is not None:
+            self.dismiss(number)
 
     def action_close(self) -> None:
         self.dismiss(None)
