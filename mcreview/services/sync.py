@@ -14,10 +14,11 @@ relies on.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
-from collections.abc import Iterable, Sequence
-from contextlib import ExitStack
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -267,6 +268,19 @@ def _render(fmt: ExportFormat, batch: Batch) -> Rendered:
         raise SyncError(f"{fmt.name}: {error}") from None
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """An export builds millions of strings and tuples and no reference cycles: the cycle
+    collector would walk them again and again (1.1 s of a 9 s sync at 100,000 decisions)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def sync(
     store: Store,
     destination: Path,
@@ -283,8 +297,19 @@ def sync(
     The database records the batch as finished only after its files are durably in
     place; a failure before that leaves the database's sync state as it was.
     """
-    fs = fs or FileOps()
-    fmt = fmt or CsvFormat()
+    with _without_cycle_collection():
+        return _sync(store, destination, assessor, fmt or CsvFormat(), everything, dry_run, fs or FileOps())
+
+
+def _sync(
+    store: Store,
+    destination: Path,
+    assessor: str,
+    fmt: ExportFormat,
+    everything: bool,
+    dry_run: bool,
+    fs: FileOps,
+) -> SyncResult:
     shown = destination
     destination = check_destination(destination)
     result = SyncResult(shown, fmt.name, dry_run=dry_run)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from mcreview.core.submissions import Attachment
 
@@ -267,8 +268,10 @@ class NewSubmission:
     contents: tuple[NewAttachmentContent, ...] = ()
 
 
-@dataclass(frozen=True)
-class ExportDecision:
+class ExportDecision(NamedTuple):
+    """A decision revision to export. A named tuple, as ExportScore: a sync at 100,000
+    decisions builds one per row."""
+
     submission_id: str
     credential: str
     candidate: str
@@ -291,8 +294,11 @@ class ExportDecision:
         return (self.submission_id, self.attempt, self.revision)
 
 
-@dataclass(frozen=True)
-class ExportScore:
+class ExportScore(NamedTuple):
+    """The level of one component in an exported decision. A named tuple, not a frozen
+    dataclass: a sync at 100,000 decisions reads 480,000 of them, and a tuple is built
+    in a fraction of the time (no object.__setattr__ per field)."""
+
     submission_id: str
     attempt: int
     revision: int

@@ -68,7 +68,10 @@ class Records:
 
     def parts(self, decision: ExportDecision) -> dict[int, str]:
         """Part number -> pass | fail | incomplete, as the award rule gave them."""
-        text = decision.part_outcomes
+        return self.parse_parts(decision.part_outcomes)
+
+    def parse_parts(self, text: str) -> dict[int, str]:
+        """parts() of a decision's part_outcomes text."""
         parts = self._parts.get(text)
         if parts is None:  # the texts repeat: parse each once
             parts = self._parts[text] = _parse_parts(text)
