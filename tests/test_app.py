@@ -68,6 +68,23 @@ async def test_queue_lists_open_work_oldest_first(sample_db):
         assert {row.credential for row in screen.page_rows} == {screen.credentials[0]}
 
 
+async def test_queue_counts_follow_the_rows(sample_db):
+    """The first frame shows the rows; the status counts are read after it and then shown."""
+    app = build_app(sample_db, "ana", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        await pilot.pause()
+        pending = query(sample_db, "SELECT count(*) FROM submissions WHERE status = 'pending'")[0][0]
+        counts = widget_text(screen.query_one("#queue-counts"))
+        assert f"pending {pending}" in counts and "…" not in counts
+        assert f"rows 1–{len(screen.page_rows)} of {pending}" in widget_text(screen.query_one("#queue-page"))
+        screen.draw_status_lines(None)  # what the first frame says before the counts are in
+        await pilot.pause()
+        assert "of …" in widget_text(screen.query_one("#queue-page"))
+        assert "pending …" in widget_text(screen.query_one("#queue-counts"))
+
+
 async def test_grade_earned_with_keys_only(sample_db):
     submission_id = first_ppr(sample_db)
     app = build_app(sample_db, "ana", TODAY)
