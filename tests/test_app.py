@@ -13,6 +13,7 @@ from mcreview.services.session import ReviewSession
 from mcreview.services.specfiles import load_spec_dir
 from mcreview.store import open_store
 from mcreview.tui.app import build_app
+from mcreview.tui.lines_view import LinesView
 from mcreview.tui.screens.confirm import ConfirmScreen
 from mcreview.tui.screens.decision_screen import DecisionScreen
 from mcreview.tui.screens.queue_screen import QueueScreen
@@ -246,7 +247,7 @@ async def test_escape_sequences_in_a_response_are_shown_as_text(tmp_path, db_tar
     app = build_app(path, "ana", TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_submission(pilot, "PPR-T-001")
-        text = widget_text(screen.query_one("#response"))
+        text = screen.query_one("#response-pane", LinesView).text
         assert "␛[2J" in text and "␇" in text and "[bold]x[/bold]" in text
         assert "\x1b" not in text
 

@@ -9,8 +9,6 @@ from click.testing import CliRunner
 from conftest import SAMPLE_DIR, SPECS_DIR, ppr_record, sql, sql_write, write_yaml
 from test_app import TODAY, first_ppr, open_submission, query, widget_text
 from textual.command import CommandPalette
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from mcreview.cli import cli
 from mcreview.core.vocabulary import Status
@@ -19,6 +17,7 @@ from mcreview.services.attachment_view import pdf_text
 from mcreview.services.preferences import PreferenceFile, parse_preferences
 from mcreview.services.session import ReviewSession
 from mcreview.tui.app import build_app
+from mcreview.tui.lines_view import LinesView
 from mcreview.tui.screens.attachment_screen import AttachmentList, AttachmentScreen
 from mcreview.tui.screens.comment_editor import CommentEditor, PhrasePicker
 from mcreview.tui.screens.confirm import ConfirmScreen
@@ -33,11 +32,9 @@ FCR = "FCR-2026-001"
 PPR_KEYS_BEFORE = ["1", "tab", "1", "tab", "1", "tab", "1", "d", "enter"]  # before issue 18: 9 keys
 
 
-def visible_lines(pane: VerticalScroll, static: Static) -> str:
+def visible_lines(pane: LinesView) -> str:
     """The lines of a scrolled pane that are on screen."""
-    lines = widget_text(static).splitlines()
-    top = int(pane.scroll_y)
-    return "\n".join(lines[top : top + pane.scrollable_content_region.height])
+    return widget_text(pane)
 
 
 async def decided(pilot, submission_id: str) -> None:
@@ -54,15 +51,14 @@ async def test_the_lowest_levels_are_reachable_from_the_keyboard(sample_db):
         screen = await open_submission(pilot, FCR)
         await pilot.press("tab")
         assert screen.component.id == "circle-map"
-        pane = screen.query_one("#rubric-pane", VerticalScroll)
-        rubric = screen.query_one("#rubric", Static)
+        pane = screen.query_one("#rubric-pane", LinesView)
         last = "Needs are stated in a negative tone"  # the last criterion of the lowest level
-        assert last not in visible_lines(pane, rubric)  # below the fold at 80x24
+        assert last not in visible_lines(pane)  # below the fold at 80x24
         await pilot.press("end")  # the response has the keys: the rubric does not move
         assert pane.scroll_y == 0
         await pilot.press("o", "end")
         assert pane.has_focus and pane.scroll_y == pane.max_scroll_y > 0
-        assert last in visible_lines(pane, rubric)
+        assert last in visible_lines(pane)
         assert "▶ Rubric" in str(pane.border_title)
         await pilot.press("f")
         assert isinstance(app.screen, RubricScreen)
@@ -71,6 +67,33 @@ async def test_the_lowest_levels_are_reachable_from_the_keyboard(sample_db):
         await pilot.press("3")  # chosen from the full view, recorded as the level key would
         assert app.screen is screen
     assert query(sample_db, "SELECT level FROM scores WHERE component_id = 'circle-map'") == [("Developing",)]
+
+
+async def test_panes_keep_their_place_on_a_level_and_start_at_the_top_on_a_new_component(sample_db):
+    """The panes draw line by line: a level redraws the rubric where it was scrolled to, a
+    new component starts at its top, and a resize wraps the text again at the new width."""
+    app = build_app(sample_db, "ana", TODAY)
+    app.preferences.change(auto_advance=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_submission(pilot, FCR)
+        await pilot.press("tab")
+        assert screen.component.id == "circle-map"
+        pane = screen.query_one("#rubric-pane", LinesView)
+        await pilot.press("o", "end")
+        assert pane.scroll_y == pane.max_scroll_y > 0
+        assert "none yet" in pane.text
+        await pilot.press("1")
+        assert screen.component.id == "circle-map"
+        assert pane.scroll_y == pane.max_scroll_y > 0 and "none yet" not in pane.text
+        await pilot.press("tab")
+        assert screen.component.id != "circle-map" and pane.scroll_y == 0
+        response = screen.query_one("#response-pane", LinesView)
+        before, width = response.text.splitlines(), response.lines_width
+        await pilot.resize_terminal(120, 40)  # side by side: the response pane is narrower
+        await pilot.pause()
+        after = response.text.splitlines()
+        assert response.lines_width == response.scrollable_content_region.width != width
+        assert len(after) != len(before) and " ".join(" ".join(after).split()) == " ".join(" ".join(before).split())
 
 
 # -- 2: Escape never records ------------------------------------------------------------
@@ -107,7 +130,7 @@ async def test_escape_in_the_comment_editor_saves_nothing_and_keeps_a_draft(samp
         screen = await open_submission(pilot, submission_id)
         await pilot.press("1", "c", *"Goals need measures.", "escape")  # on the action plan
         assert app.screen is screen and screen.component.id == "action-plan"
-        assert "none saved; a draft is kept" in " ".join(widget_text(screen.query_one("#rubric")).split())
+        assert "none saved; a draft is kept" in " ".join(screen.query_one("#rubric-pane", LinesView).text.split())
         assert query(sample_db, "SELECT count(*) FROM comments") == [(0,)]
         assert query(sample_db, "SELECT body FROM drafts") == [("Goals need measures.",)]
         await pilot.press("2", "1", "1", "d")
@@ -260,7 +283,7 @@ async def test_attachments_open_in_the_app(tmp_path, db_target, specs):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_submission(pilot, "PPR-T-001")
         await pilot.press("tab")
-        assert "(FILE MISSING)" in widget_text(screen.query_one("#response"))
+        assert "(FILE MISSING)" in screen.query_one("#response-pane", LinesView).text
         shown = {}
         for index in range(4):
             await pilot.press("a")
@@ -455,17 +478,17 @@ async def test_descriptors_keep_their_bullets_and_answers_sit_under_their_prompt
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_submission(pilot, FCR)
         await pilot.press("tab")
-        rubric = widget_text(screen.query_one("#rubric")).splitlines()
+        rubric = screen.query_one("#rubric-pane", LinesView).text.splitlines()
         bullet = [i for i, line in enumerate(rubric) if "• The context section is complete" in line][0]
         text_starts = rubric[bullet].index("The context")
         wrapped = rubric[bullet + 1]
         assert wrapped.strip().startswith("understanding")  # the criterion's wrapped line ...
         assert len(wrapped) - len(wrapped.lstrip()) == text_starts  # ... hangs under its text, not its bullet
-        response = widget_text(screen.query_one("#response"))
+        response = screen.query_one("#response-pane", LinesView).text
         assert response.index("Prompt 2: Center Circle") < response.index("Center circle: Core Theme/Belief")
         assert response.index("Center circle: Core Theme") < response.index("Prompt 3:")
         await pilot.press("p")
-        assert "Prompt 2:" not in widget_text(screen.query_one("#response"))
+        assert "Prompt 2:" not in screen.query_one("#response-pane", LinesView).text
 
 
 # -- 12: the command palette --------------------------------------------------------------------

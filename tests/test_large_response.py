@@ -15,7 +15,6 @@ import pytest
 from click.testing import CliRunner
 from conftest import SPECS_DIR, ppr_record, write_yaml
 from ptyterm import PtyApp
-from test_app import widget_text
 
 from mcreview.cli import cli
 from mcreview.core.submissions import parse_submission
@@ -24,6 +23,7 @@ from mcreview.services.session import ReviewSession
 from mcreview.store.api import NewSubmission
 from mcreview.store.sqlite import open_sqlite
 from mcreview.tui.app import build_app
+from mcreview.tui.lines_view import LinesView
 from mcreview.tui.screens.queue_screen import QueueScreen
 from mcreview.tui.screens.review_screen import ReviewScreen
 
@@ -120,7 +120,7 @@ async def test_a_long_response_is_read_a_part_at_a_time(tmp_path, specs):
         assert isinstance(screen, ReviewScreen)
 
         def response() -> str:
-            return widget_text(screen.query_one("#response"))
+            return screen.query_one("#response-pane", LinesView).text
 
         assert "Long response, part 1: characters 1–" in response()
         assert f"of {len(body):,} · ] next part" in response() and "[ previous" not in response()

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from click.testing import CliRunner
 from conftest import ppr_record, sql, sql_row, sql_value, words, write_yaml
-from textual.geometry import Region
 
 from mcreview.cli import cli
 from mcreview.core import prechecks as core_prechecks
@@ -16,6 +15,7 @@ from mcreview.services.library import SpecLibrary
 from mcreview.services.session import ReviewError, ReviewSession
 from mcreview.store import open_store
 from mcreview.tui.app import build_app
+from mcreview.tui.lines_view import LinesView
 
 IDENTIFYING = "FCR-2026-003"  # the sample submission that names a person, school and email
 
@@ -79,11 +79,10 @@ async def test_identifiers_are_highlighted_in_the_rendered_response(sample_db):
         for _ in range(ids.index("do-artifacts")):
             await pilot.press("j")  # every component: do-artifacts takes no level, so Tab skips it
         assert screen.component.id == "do-artifacts"
-        widget = screen.query_one("#response")
-        size = widget.size
+        widget = screen.query_one("#response-pane", LinesView)
         marked = "".join(
             segment.text
-            for strip in widget.render_lines(Region(0, 0, size.width, size.height))
+            for strip in widget.lines
             for segment in strip
             if segment.style is not None and segment.style.reverse and segment.style.underline
         )

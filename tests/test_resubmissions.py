@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import SPECS_DIR, all_passing, ppr_record, sql, sql_write, words, write_yaml
-from test_app import TODAY, open_submission, widget_text
-from textual.widgets import DataTable, Static
+from test_app import TODAY, open_submission
+from textual.widgets import DataTable
 
 from mcreview.cli import cli
 from mcreview.core.diff import Change, changed_words, word_diff
@@ -20,6 +20,7 @@ from mcreview.services.demo import build_demo_queue
 from mcreview.services.programme import SettingsRefused, current_programme, load_programme
 from mcreview.services.session import ReviewError, ReviewSession
 from mcreview.tui.app import build_app
+from mcreview.tui.lines_view import LinesView
 from mcreview.tui.screens.decision_screen import DecisionScreen
 from mcreview.tui.screens.review_screen import ReviewScreen
 
@@ -346,14 +347,14 @@ async def test_grade_not_yet_resubmit_see_the_feedback_and_the_diff_then_decide(
         assert "2/3" in [str(cell) for cell in table.get_row_at(0)]
         screen = await open_submission(pilot, SID)
         assert isinstance(screen, ReviewScreen)
-        response = widget_text(screen.query_one("#response", Static))
+        response = screen.query_one("#response-pane", LinesView).text
         assert "Resubmission: attempt 2. Attempt 1 was Not Yet (ana)." in response
         assert "Revise the case study." in response and "Rewrote it." in response
         await pilot.press("tab", "tab")  # the case study
-        rubric = widget_text(screen.query_one("#rubric", Static))
+        rubric = screen.query_one("#rubric-pane", LinesView).text
         assert "Attempt 1: Basic (did not pass)" in rubric and "Apply every component." in rubric
         await pilot.press("w")
-        diff = widget_text(screen.query_one("#response", Static))
+        diff = screen.query_one("#response-pane", LinesView).text
         assert "{+rewritten for attempt 2+}" in diff.replace("\n", " ")
         await pilot.press("shift+tab", "shift+tab", "1", "1", "1", "1", "d")
         assert isinstance(app.screen, DecisionScreen)

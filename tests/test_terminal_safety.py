@@ -256,6 +256,7 @@ def test_every_screen_shows_hostile_fields_as_text(hostile_queue):
         app.send(b"s")  # every status: the decided and returned rows
         app.wait_for_text("H-004")
         app.send(b"/H-003\r")
+        app.wait_for_text("search “H-003”")  # applied, the table has the keys (not the screen before it)
         app.wait_for_text("rows 1–1 of 1")
         app.send(b"\r")  # H-003, decided
         review_of("H-003")

@@ -13,7 +13,7 @@ from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, VerticalScroll
+from textual.containers import Container
 from textual.widgets import Static
 
 from mcreview.core.checks import count_words
@@ -26,6 +26,7 @@ from mcreview.services.claims import ClaimedByOther
 from mcreview.services.session import ReviewError, SubmissionState
 from mcreview.store.api import AttachmentRow, ContentState, StoreError
 from mcreview.tui.footer import KeyFooter
+from mcreview.tui.lines_view import LinesView
 from mcreview.tui.safe import shown
 from mcreview.tui.screens.attempts import attempt_banner, carried_line, diff_text, previous_feedback
 from mcreview.tui.screens.base import SessionScreen
@@ -206,6 +207,7 @@ class ReviewScreen(SessionScreen[None]):
         self.rendered: dict[str, RenderableType] = {}
         self.response_page: dict[str, int] = {}  # component id -> part of its responses shown
         self.prechecks: list[PreCheck] = []
+        self.notice: Text | None = None  # what #review-notice shows (None: nothing drawn yet)
         self.state: SubmissionState
 
     def compose(self) -> ComposeResult:
@@ -213,12 +215,12 @@ class ReviewScreen(SessionScreen[None]):
         yield Static("", id="review-notice")
         yield Static("", id="review-progress")
         with Container(id="review-body"):
-            with VerticalScroll(id="response-pane") as response_pane:
-                response_pane.border_title = "Response"
-                yield Static("", id="response")
-            with VerticalScroll(id="rubric-pane") as rubric_pane:
-                rubric_pane.border_title = "Rubric"
-                yield Static("", id="rubric")
+            response_pane = LinesView(id="response-pane")
+            response_pane.border_title = "Response"
+            yield response_pane
+            rubric_pane = LinesView(id="rubric-pane")
+            rubric_pane.border_title = "Rubric"
+            yield rubric_pane
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
@@ -284,10 +286,8 @@ class ReviewScreen(SessionScreen[None]):
         """Draw the focused component; where the assessor is is recorded once it has
         painted, so a restart never reopens a submission that did not finish opening."""
         self.update_header()
-        self.query_one("#response", Static).update(self.response_renderable())
-        self.query_one("#rubric", Static).update(self.rubric_renderable())
-        self.query_one("#response-pane", VerticalScroll).scroll_home(animate=False)
-        self.query_one("#rubric-pane", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#response-pane", LinesView).update(self.response_renderable())
+        self.query_one("#rubric-pane", LinesView).update(self.rubric_renderable())
         self.call_after_refresh(self.save_position)
 
     def update_header(self) -> None:
@@ -307,15 +307,19 @@ class ReviewScreen(SessionScreen[None]):
         if not self.editable:
             top.append(" · read-only", style="bold")
         top.append(shown(f" · {spec.title} · you: {self.session.assessor}"))
-        self.query_one("#review-top", Static).update(top)
+        # One line each, always (.topbar, #review-progress): no layout for them. A layout
+        # repaints every pane's scrollbar, a second frame for each key.
+        self.query_one("#review-top", Static).update(top, layout=False)
         notice = Text()
         for said, style in self.notices():
             if notice:
                 notice.append("\n")
             notice.append(shown(said, style=style))
-        widget = self.query_one("#review-notice", Static)
-        widget.update(notice)
-        widget.display = bool(notice)
+        if notice != self.notice:  # it wraps, so a new one is laid out
+            self.notice = notice
+            widget = self.query_one("#review-notice", Static)
+            widget.update(notice)
+            widget.display = bool(notice)
         component = self.component
         scored = [c for c in spec.components if c.scored]
         unscored = [c for c in scored if c.id not in state.levels]
@@ -327,7 +331,7 @@ class ReviewScreen(SessionScreen[None]):
         line.append(" · so far: ")
         line.append(outcome.label, style="bold")
         line.append(f" · Part {component.part_number}", style="dim")
-        self.query_one("#review-progress", Static).update(line)
+        self.query_one("#review-progress", Static).update(line, layout=False)
 
     def notices(self) -> list[tuple[str, str]]:
         state = self.state
@@ -587,15 +591,15 @@ class ReviewScreen(SessionScreen[None]):
 
     def action_other_pane(self) -> None:
         """Move the keyboard to the other pane, so ↑ ↓ PgUp PgDn scroll it."""
-        response = self.query_one("#response-pane", VerticalScroll)
-        rubric = self.query_one("#rubric-pane", VerticalScroll)
+        response = self.query_one("#response-pane", LinesView)
+        rubric = self.query_one("#rubric-pane", LinesView)
         (rubric if response.has_focus else response).focus()
         self.call_after_refresh(self.mark_focus)
 
     def mark_focus(self) -> None:
         """The focused pane says so in its title, not by colour alone."""
-        response = self.query_one("#response-pane", VerticalScroll)
-        rubric = self.query_one("#rubric-pane", VerticalScroll)
+        response = self.query_one("#response-pane", LinesView)
+        rubric = self.query_one("#rubric-pane", LinesView)
         rubric_name = "Reference" if self.show_reference else "Rubric"
         response.border_title = "▶ Response (↑↓ scroll · o: rubric)" if response.has_focus else "Response"
         rubric.border_title = f"▶ {rubric_name} (↑↓ scroll · o: response)" if rubric.has_focus else rubric_name
@@ -659,6 +663,9 @@ class ReviewScreen(SessionScreen[None]):
         self.action_comment(append=phrase)
 
     def save_position(self) -> None:
+        if not self.query_one("#response-pane", LinesView).drawn:
+            self.call_after_refresh(self.save_position)  # not painted yet (the first frame)
+            return
         with contextlib.suppress(StoreError):  # a lost resume point is not lost work
             self.session.remember_position(self.submission_id, self.component.id)
 
@@ -688,7 +695,7 @@ class ReviewScreen(SessionScreen[None]):
         """Read back what the database holds, so the screen never shows unsaved work."""
         self.state = self.session.load(self.submission_id)
         self.update_header()
-        self.query_one("#rubric", Static).update(self.rubric_renderable())
+        self.query_one("#rubric-pane", LinesView).update(self.rubric_renderable(), keep_scroll=True)
 
     def action_level(self, number: int) -> None:
         level = self.level_of_key(self.component, number)
@@ -729,10 +736,8 @@ class ReviewScreen(SessionScreen[None]):
 
     def action_toggle_reference(self) -> None:
         self.show_reference = not self.show_reference
-        pane = self.query_one("#rubric-pane", VerticalScroll)
         self.mark_focus()
-        self.query_one("#rubric", Static).update(self.rubric_renderable())
-        pane.scroll_home(animate=False)
+        self.query_one("#rubric-pane", LinesView).update(self.rubric_renderable())
 
     def action_toggle_diff(self) -> None:
         if self.state.previous is None:
@@ -754,8 +759,7 @@ class ReviewScreen(SessionScreen[None]):
             return
         self.response_page[component.id] = page + step
         self.rendered.pop(component.id, None)
-        self.query_one("#response", Static).update(self.response_renderable())
-        self.query_one("#response-pane", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#response-pane", LinesView).update(self.response_renderable())
 
     def action_toggle_prompts(self) -> None:
         self.show_prompts = not self.prompts_showing()
