@@ -39,7 +39,9 @@ __all__ = [
 # "well-being"); digit groups joined by "," or "." ("1,000", "3.5") stay one word. A
 # visible URL ("https://…", "www.…") or email address also counts as one word, the way
 # a word processor counts it, not as every fragment between dots.
-_WORD = re.compile(r"[^\W_]+(?:(?<=\d)[.,]\d+)*(?:['’\-][^\W_]+(?:(?<=\d)[.,]\d+)*)*")
+# Every part after the first is optional, so the greedy match never gives anything
+# back: the possessive quantifiers ("++", "*+") match the same words, with less work.
+_WORD = re.compile(r"[^\W_]++(?:(?<=\d)[.,]\d++)*+(?:['’\-][^\W_]++(?:(?<=\d)[.,]\d++)*+)*+")
 _URL_WORD = re.compile(r"(?:https?://|www\.|HTTPS?://|WWW\.)[^\s<>]+")
 
 # markdown-it-py is exact but pure Python (~2 µs per character on markup-dense text,
@@ -50,6 +52,13 @@ _URL_WORD = re.compile(r"(?:https?://|www\.|HTTPS?://|WWW\.)[^\s<>]+")
 _MARKDOWN_IT_LIMIT = 32_000
 _NEEDS_PARSER = re.compile(r"^ {0,3}\||<[A-Za-z!/]|\]\[|^ {0,3}\[[^\]\n]+\]:", re.MULTILINE)
 
+
+def _needs_parser(markdown: str) -> bool:
+    # Each branch of _NEEDS_PARSER contains one of these strings, so without them it
+    # cannot match; the substring tests are far cheaper than the multi-line search.
+    return ("|" in markdown or "<" in markdown or "][" in markdown or "]:" in markdown) and (
+        _NEEDS_PARSER.search(markdown) is not None
+    )
 
 
 @cache
@@ -72,7 +81,7 @@ def count_words(markdown: str) -> int:
     """
     if not isinstance(markdown, str) or not markdown:
         return 0
-    if len(markdown) <= _MARKDOWN_IT_LIMIT and _NEEDS_PARSER.search(markdown):
+    if len(markdown) <= _MARKDOWN_IT_LIMIT and _needs_parser(markdown):
         try:
             return _count(_visible_text_markdown_it(markdown))
         except Exception:  # noqa: BLE001 - a parser bug must not stop a review
@@ -82,7 +91,9 @@ def count_words(markdown: str) -> int:
 
 def _count(text: str) -> int:
     # URLs and email addresses first become a single placeholder word each.
-    spans = [m.span() for m in _URL_WORD.finditer(text)]
+    # Every _URL_WORD match contains "://", "www." or "WWW.": skip the scan without them.
+    has_url = "://" in text or "www." in text or "WWW." in text
+    spans = [m.span() for m in _URL_WORD.finditer(text)] if has_url else []
     if "@" in text:
         spans.extend(_emails(text))
         spans.sort()
@@ -158,10 +169,11 @@ _FENCE_BLOCK = re.compile(
 )
 _REFERENCE_DEF = re.compile(r"^ {0,3}\[[^\[\]\n]{1,999}\]:[ \t]*\S[^\n]*", re.MULTILINE)
 # Ordered-list numbers ("12.", "3)") are the only block markers made of word characters.
-_LIST_MARKERS = re.compile(r"^(?:[ \t>]*(?:\d{1,9}[.)]|[-+*])(?=[ \t]|$))+", re.MULTILINE)
-# Asterisks vanish when rendered ("**bold**-faced" is one word); underscores separate
-# words whether they are emphasis or not ("_under_score", "snake_case").
-_EMPHASIS = str.maketrans({"*": None, "_": " "})
+# The markers at the start of a line, searched as "\n" + markers in "\n" + text: a match
+# holds no newline, so these are the matches of "^(?:…)+" (multi-line), each with the
+# newline before it, but the engine skips from newline to newline instead of trying "^"
+# at every character.
+_LIST_MARKERS = re.compile(r"\n(?:[ \t>]*(?:\d{1,9}[.)]|[-+*])(?=[ \t]|$))+", re.MULTILINE)
 _IMAGE = re.compile(
     r"!\[[^\[\]\n]{0,999}\]"
     r"(?:\([ \t]*(?:<[^<>\n]*>|[^\s()]*)(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'))?[ \t]*\)"
@@ -179,14 +191,16 @@ def _visible_text_fast(markdown: str) -> str:
     code: list[str] = []
     prose: list[str] = []
     pos = 0
-    for fence in _FENCE_BLOCK.finditer(markdown):
-        prose.append(markdown[pos : fence.start()])
-        code.append(fence.group(2))
-        pos = fence.end()
+    if "```" in markdown or "~~~" in markdown:  # every fence holds one or the other
+        for fence in _FENCE_BLOCK.finditer(markdown):
+            prose.append(markdown[pos : fence.start()])
+            code.append(fence.group(2))
+            pos = fence.end()
     prose.append(markdown[pos:])
     text = "\n".join(prose)
-    text = _REFERENCE_DEF.sub("", text)
-    text = _LIST_MARKERS.sub("", text)
+    if "]:" in text:  # every reference definition holds "]:"
+        text = _REFERENCE_DEF.sub("", text)
+    text = _LIST_MARKERS.sub("\n", "\n" + text)[1:]
     text = _strip_html_comments(text)
     text = _ESCAPE.sub(lambda m: m.group(1) if m.group(1) in "'-" else " ", text)
     text = _IMAGE.sub(" ", text)
@@ -195,7 +209,10 @@ def _visible_text_fast(markdown: str) -> str:
     text = _AUTOLINK.sub(lambda m: " " + m.group(1) + " ", text)
     text = _HTML_TAG.sub(lambda m: "\n" if _HTML_BR.match(m.group(0)) else "", text)
     text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
-    text = text.translate(_EMPHASIS)
+    # Asterisks vanish when rendered ("**bold**-faced" is one word); underscores separate
+    # words whether they are emphasis or not ("_under_score", "snake_case"). Two
+    # replace() calls give what str.translate with a mapping gives, far faster.
+    text = text.replace("*", "").replace("_", " ")
     return text + "\n" + "\n".join(code)
 
 
@@ -264,7 +281,7 @@ def _find_identifiers(text: str) -> list[Finding]:
     found["email"] = [(s, e, True) for s, e in _emails(text)]
     found["handle"] = [(m.start(), m.end(), True) for m in _HANDLE.finditer(text)]
     found["phone"] = [(s, e, True) for s, e in _phones(text)]
-    found["street_address"] = [(m.start(), m.end(), True) for m in _STREET_ADDRESS.finditer(text)]
+    found["street_address"] = [(s, e, True) for s, e in _street_addresses(text)]
     found["school"] = [(s, e, True) for s, e in _schools(text)]
     found["titled_name"] = [(s, e, True) for s, e in _titled_names(text)]
     found["name"] = [(s, e, True) for s, e in _untitled_names(text)]
@@ -272,6 +289,8 @@ def _find_identifiers(text: str) -> list[Finding]:
     taken: list[tuple[int, int]] = []  # disjoint, sorted by start
     chosen: list[tuple[int, int, str]] = []
     for kind in _PRIORITY:
+        if not found[kind]:
+            continue  # nothing to accept: taken stays as it is
         starts = [s for s, _ in taken]
         accepted: list[tuple[int, int]] = []
         last_end = -1
@@ -341,6 +360,7 @@ _SOCIAL_HOSTS = tuple(
         reverse=True,  # longest first, so "x.com" never shadows a longer host in the regex
     )
 )
+_SOCIAL_PATHS = tuple(host + "/" for host in _SOCIAL_HOSTS)
 # A social link written without "https://" or "www.", e.g. "youtube.com/@MsKim".
 _BARE_SOCIAL_URL = re.compile(r"(?:" + "|".join(re.escape(h) for h in _SOCIAL_HOSTS) + r")/" + _URL_CHARS)
 _HOST_LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
@@ -348,17 +368,22 @@ _HOST_LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW
 
 def _urls(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    for m in _URL.finditer(text):
+    # Every _URL match contains "://", "ww." or "WW." ("www.", "Www.", "WWW."), and every
+    # bare social link a "/" (which no character lower-cases to): skip what cannot match.
+    has_url = "://" in text or "ww." in text or "WW." in text
+    for m in _URL.finditer(text) if has_url else ():
         start = m.start()
         if start > 0 and (_follows_word(text, start) or text[start - 1] in "@/.-"):
             continue
         end = _trim_url_end(text, start, m.end())
         if end > start:
             spans.append((start, end))
+    if "/" not in text:
+        return spans
     lowered = text.lower()
     if len(lowered) != len(text):  # a few characters lower-case to two; keep offsets
         lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
-    if any(host + "/" in lowered for host in _SOCIAL_HOSTS):
+    if any(host in lowered for host in _SOCIAL_PATHS):
         covered = sorted(spans)
         for m in _BARE_SOCIAL_URL.finditer(lowered):
             start = m.start()
@@ -455,8 +480,15 @@ def _is_profile_url(url: str) -> bool:
 # --- phone numbers ----------------------------------------------------------------------
 
 _SEP = r"[ \t.\-\u2010-\u2013]"
-# A run of digits and phone punctuation; only runs with 7+ digits are looked at closely.
-_PHONE_RUN = re.compile(r"[+(]?\d[\d \t().\-\u2010-\u2013]*")
+# A run of digits and phone punctuation, "[+(]?\d[\d \t().\-\u2010-\u2013]*", of at
+# least 8 characters (fewer cannot hold seven digits and a separator); only runs with
+# 7+ digits are looked at closely. Written so that the engine skips in C what a Python
+# loop over every number used to skip: it starts with one character class, then a
+# look-behind tells "+"/"(" (a digit must follow) from a digit. It finds exactly the
+# long runs the plain pattern finds: at each position it matches the same greedy run
+# or nothing, and inside a short run every later start gives a still shorter run.
+_RUN_CHAR = r"[\d \t().\-\u2010-\u2013]"
+_PHONE_RUN = re.compile(r"[\d+(](?:(?<=\d)" + _RUN_CHAR + r"{7}|(?<=[+(])\d" + _RUN_CHAR + r"{6})" + _RUN_CHAR + r"*")
 _AREA = r"(?:\(\d{3}\)[ \t]?|\d{3}" + _SEP + r")"
 # 555-123-4567, (555) 123-4567, 555.123.4567, +1 555 123 4567, 1-800-555-0199. Every
 # branch starts with a literal or a digit (fast scanning); the check that no word,
@@ -480,8 +512,6 @@ _PHONE_CUE = re.compile(
 def _phones(text: str) -> Iterator[tuple[int, int]]:
     for run in _PHONE_RUN.finditer(text):
         start, end = run.span()
-        if end - start < 8:
-            continue  # too short to hold seven digits and a separator
         digits = sum(map(str.isdigit, run.group(0)))
         if digits < 7:
             continue
@@ -521,12 +551,24 @@ _STREET_ADDRESS = re.compile(
     + _STREET_SUFFIX
     + r"\b"
 )
+# Every street address ends in one of these words. Searching for them first is cheaper
+# than trying the address pattern at every digit, and most texts have none.
+_STREET_SUFFIX_WORD = re.compile(_STREET_SUFFIX + r"\b")
+
+
+def _street_addresses(text: str) -> list[tuple[int, int]]:
+    if _STREET_SUFFIX_WORD.search(text) is None:
+        return []
+    return [m.span() for m in _STREET_ADDRESS.finditer(text)]
+
 
 # --- names with a title -----------------------------------------------------------------
 
 _NAME_WORD = r"(?:[A-Z][a-z]?\.|[^\W\d_][\w'’\-]*)"
+# Each alternative starts with a literal (not "(?:Mrs|…)\.?", same order, same
+# matches), so the engine only tries positions holding one of their first letters.
 _TITLED_NAME = re.compile(
-    r"(?:(?:Mrs|Mr|Ms|Mx|Dr|Prof)\.?|Miss|Principal|Superintendent|Coach"
+    r"(?:Mrs\.?|Mr\.?|Ms\.?|Mx\.?|Dr\.?|Prof\.?|Miss|Principal|Superintendent|Coach"
     r"|principal|superintendent|coach)"
     # The first name word is not lower-case ASCII and not another title; a title
     # followed by a title ("Superintendent Dr. Fisher") is found from the second one.
@@ -698,6 +740,10 @@ _SERVICE_REGION = re.compile(
 _NYC_SCHOOL = re.compile(r"(?:P\.S\.|I\.S\.|J\.H\.S\.|JHS|PS)[ \t]?\d{2,3}" + _CODE_END)
 # "Weld RE-4", "Poudre R-1", "Rockwood R-VI", "Eugene 4J": a place name and a code.
 _PLACE_CODE = re.compile(r"[A-Z][a-z]+[ \t]+(?:(?:RE|R)-(?:\d{1,2}J?|[IVX]{1,4})|\d{1,2}J)(?![\w\-])")
+# The strings the acronym, New York and place-code patterns need (each section below
+# tests its own): one scan tells most texts that none of the three can match.
+_CODE_CUES = re.compile(r"SD|SA|RSU|AOS|AEA|IU|S\.|PS|JHS|R-|RE-|J(?<=\dJ)")
+_DIGIT_J = re.compile(r"J(?<=\dJ)")  # a literal first, so the engine skips to each "J"
 # Words before "District 5" that make it some other kind of district.
 _NOT_SCHOOL_DISTRICT = _word_set(
     """Congressional Council Legislative Senate Senatorial Assembly House Judicial Court Police
@@ -734,7 +780,8 @@ def _district_codes(text: str) -> Iterator[tuple[int, int]]:
                 break
             start = word_start
         yield start, m.end()
-    if any(code in text for code in ("SD", "SA", "RSU", "AOS", "AEA", "IU")):
+    cues = _CODE_CUES.search(text) is not None
+    if cues and ("SD" in text or "SA" in text or "RSU" in text or "AOS" in text or "AEA" in text or "IU" in text):
         for m in _DISTRICT_ACRONYM.finditer(text):
             start = m.start()
             if start > 0 and (_follows_word(text, start) or text[start - 1] in "-./"):
@@ -759,11 +806,13 @@ def _district_codes(text: str) -> Iterator[tuple[int, int]]:
         for m in _SERVICE_REGION.finditer(text):
             if not _follows_word(text, m.start()):
                 yield m.span()
-    if "S" in text:
+    if cues and ("S." in text or "PS" in text or "JHS" in text):  # in every _NYC_SCHOOL match
         for m in _NYC_SCHOOL.finditer(text):
             start = m.start()
             if not (start > 0 and (_follows_word(text, start) or text[start - 1] in "-./")):
                 yield start, m.end()
+    if not (cues and ("R-" in text or "RE-" in text or _DIGIT_J.search(text))):
+        return  # every _PLACE_CODE match holds "R-", "RE-" or a digit before "J"
     for m in _PLACE_CODE.finditer(text):
         if not _follows_word(text, m.start()) and m.group(0).split()[0] not in _NOT_PLACE_CODE:
             yield m.span()
