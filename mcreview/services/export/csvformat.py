@@ -76,8 +76,13 @@ def restore(value: str) -> str:
 
 
 # A quote followed by a trigger, in the quoted output: the start of a field that starts
-# with a trigger when that quote opens the field.
-_QUOTE_THEN_TRIGGER = re.compile('"[' + re.escape("".join(FORMULA_TRIGGERS)) + "]")
+# with a trigger when that quote opens the field. Every line ends in a closing quote and
+# "\r\n", so "\r" is only a candidate after a quote that starts the text or follows a
+# comma or a line end, as an opening quote does (the parity test below decides);
+# otherwise each of 580,000 line ends would be a candidate, looked at in Python.
+_QUOTE_THEN_TRIGGER = re.compile(
+    '"[' + re.escape("".join(t for t in FORMULA_TRIGGERS if t != "\r")) + ']|(?<![^,\n])"\r'
+)
 
 
 def _neutralise_fields(text: str) -> str:
