@@ -88,6 +88,11 @@ def _upload_missing(
     return Missing(cid, part, "uploads", detail)
 
 
+def is_blank(body: str) -> bool:
+    """`not body.strip()`, without copying the text: responses can be megabytes long."""
+    return not body or body.isspace()
+
+
 def component_missing(spec: Spec, component: Component, evidence: Evidence) -> list[Missing]:
     """What one component lacks: its response (missing or empty), its uploads; for a
     component judged on other responses, what those lack."""
@@ -100,7 +105,7 @@ def component_missing(spec: Spec, component: Component, evidence: Evidence) -> l
     body = evidence.responses.get(component.id)
     if body is None:
         found.append(Missing(component.id, component.part_number, "missing", f"{component.title} missing"))
-    elif not body.strip():
+    elif is_blank(body):
         found.append(Missing(component.id, component.part_number, "empty", f"{component.title} empty"))
     if component.uploads is not None and (component.response == "required" or body):
         gap = _upload_missing(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mcreview.core.checks import IDENTIFIER_LABELS, find_identifiers
-from mcreview.core.evidence import Evidence, part_missing
+from mcreview.core.evidence import Evidence, is_blank, part_missing
 from mcreview.core.flags import (  # the letters live apart from the checks (start-up time)
     FLAG_IDENTIFIER,
     FLAG_MISSING,
@@ -168,7 +168,7 @@ def compute_prechecks(
         if body is None:
             if component.response == "required":
                 found.append(PreCheck(component.id, "missing", f"{component.title}: no response submitted"))
-        elif not body.strip():
+        elif is_blank(body):
             found.append(PreCheck(component.id, "empty", f"{component.title}: the response is empty"))
         else:
             found.extend(_limit_findings(component, body))

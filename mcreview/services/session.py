@@ -262,14 +262,19 @@ class ReviewSession:
         except SpecMissing as error:
             raise ReviewError(str(error)) from None
 
-    def load(self, submission_id: str) -> SubmissionState:
+    def load(self, submission_id: str, *, known: SubmissionState | None = None) -> SubmissionState:
+        """The submission as the database holds it now. `known`: a state loaded earlier; an
+        attempt's responses never change once queued, so its responses are not read again
+        while it is the same attempt (a response can be megabytes, read on every key)."""
+
         def work(tx: Transaction) -> SubmissionState:
             row = self._row(tx, submission_id)
             lead = programme_in(tx).is_lead(self.assessor)
             reading = visible_reading(tx, row, self.assessor, lead=lead)
             key = row.key(reading if reading is not None else 1)
             shown = reading is not None
-            responses = tx.responses(row.id, row.attempt)
+            same_attempt = known is not None and known.row.id == row.id and known.row.attempt == row.attempt
+            responses = known.responses if known is not None and same_attempt else tx.responses(row.id, row.attempt)
             attachments = tx.attachments(row.id, row.attempt)
             readings = tx.readings(row.id, row.attempt, row.revision)
             mine = [r for r in readings if r.assessor == self.assessor and r.kind == "reading"]

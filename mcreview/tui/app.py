@@ -132,7 +132,7 @@ class McReviewApp(EscapeThenKey):
 
             self.push_screen(DecisionView(submission_id))
             return
-        self.push_screen(ReviewScreen(submission_id, component_id))
+        self.push_screen(ReviewScreen(submission_id, component_id, state))
 
     def go_to(self, submission_id: str) -> None:
         """Open a submission from anywhere: back to the queue first (leaving what is open)."""

@@ -17,6 +17,7 @@ from textual.containers import Container
 from textual.widgets import Static
 
 from mcreview.core.checks import count_words
+from mcreview.core.evidence import is_blank
 from mcreview.core.pieces import answers_per_prompt
 from mcreview.core.prechecks import PreCheck
 from mcreview.core.specs import Component
@@ -191,9 +192,14 @@ class ReviewScreen(SessionScreen[None]):
         Binding("q", "app.quit", "Quit", id="review.quit", show=False, priority=True),
     ]
 
-    def __init__(self, submission_id: str, component_id: str | None = None) -> None:
+    def __init__(
+        self, submission_id: str, component_id: str | None = None, state: SubmissionState | None = None
+    ) -> None:
+        """`state`: the submission as the caller has just loaded it (the app reads it to
+        choose the screen), so opening reads it once, not twice."""
         super().__init__()
         self.submission_id = submission_id
+        self.loaded = state
         self.start_component = component_id
         self.index = 0
         self.undo_stack: list[tuple[str, str | None, str | None]] = []  # component, before, after
@@ -208,6 +214,7 @@ class ReviewScreen(SessionScreen[None]):
         self.response_page: dict[str, int] = {}  # component id -> part of its responses shown
         self.prechecks: list[PreCheck] = []
         self.notice: Text | None = None  # what #review-notice shows (None: nothing drawn yet)
+        self.lines_shown: dict[str, Text] = {}  # what the one-line Statics show, by selector
         self.state: SubmissionState
 
     def compose(self) -> ComposeResult:
@@ -224,7 +231,8 @@ class ReviewScreen(SessionScreen[None]):
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
-        self.state = self.session.load(self.submission_id)
+        self.state = self.loaded or self.session.load(self.submission_id)
+        self.loaded = None
         self.prechecks = self.session.prechecks(self.state)
         self.attempt_limit = self.session.policy(self.state.credential).attempts
         self.take_claim()
@@ -307,9 +315,9 @@ class ReviewScreen(SessionScreen[None]):
         if not self.editable:
             top.append(" · read-only", style="bold")
         top.append(shown(f" · {spec.title} · you: {self.session.assessor}"))
-        # One line each, always (.topbar, #review-progress): no layout for them. A layout
-        # repaints every pane's scrollbar, a second frame for each key.
-        self.query_one("#review-top", Static).update(top, layout=False)
+        # One line each, always (.topbar, #review-progress): no layout for them (a layout
+        # repaints every pane's scrollbar, a second frame), and no repaint if unchanged.
+        self.update_line("#review-top", top)
         notice = Text()
         for said, style in self.notices():
             if notice:
@@ -331,7 +339,13 @@ class ReviewScreen(SessionScreen[None]):
         line.append(" · so far: ")
         line.append(outcome.label, style="bold")
         line.append(f" · Part {component.part_number}", style="dim")
-        self.query_one("#review-progress", Static).update(line, layout=False)
+        self.update_line("#review-progress", line)
+
+    def update_line(self, selector: str, line: Text) -> None:
+        """A one-line Static, repainted only when what it says changed."""
+        if self.lines_shown.get(selector) != line:
+            self.lines_shown[selector] = line
+            self.query_one(selector, Static).update(line, layout=False)
 
     def notices(self) -> list[tuple[str, str]]:
         state = self.state
@@ -396,7 +410,7 @@ class ReviewScreen(SessionScreen[None]):
                 blocks.append(diff_text(previous.responses.get(evidence.id), body))
             elif body is None:
                 blocks.append(Text("(no response submitted for this component)", style="bold"))
-            elif not body.strip():
+            elif is_blank(body):
                 blocks.append(Text("(the response is empty)", style="bold"))
             elif paired is not None and evidence is component:
                 blocks.extend(self.answers_under_prompts(component, body, paired, findings))
@@ -693,7 +707,7 @@ class ReviewScreen(SessionScreen[None]):
 
     def reload_state(self) -> None:
         """Read back what the database holds, so the screen never shows unsaved work."""
-        self.state = self.session.load(self.submission_id)
+        self.state = self.session.load(self.submission_id, known=self.state)
         self.update_header()
         self.query_one("#rubric-pane", LinesView).update(self.rubric_renderable(), keep_scroll=True)
 
