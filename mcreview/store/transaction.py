@@ -417,11 +417,23 @@ class Transaction:
         )
 
     def start_review(self, submission_id: str, *, assessor: str) -> None:
-        """Pending becomes in review (any other status stays); the assessor is the last writer."""
+        """Pending becomes in review (any other status stays); the assessor is the last writer.
+
+        Only when that changes the row: every level key calls this, and rewriting the same
+        row (and its index entries) on each key was lock time for everyone else writing,
+        and, on PostgreSQL, a write that SERIALIZABLE units of work conflicted on."""
         self.db.execute(
             "UPDATE submissions SET status = CASE WHEN status = ? THEN ? ELSE status END,"
-            " assessor = ?, updated_at = ? WHERE id = ?",
-            (Status.PENDING.value, Status.IN_REVIEW.value, assessor, self.now(), submission_id),
+            " assessor = ?, updated_at = ? WHERE id = ? AND (status = ? OR assessor IS NULL OR assessor <> ?)",
+            (
+                Status.PENDING.value,
+                Status.IN_REVIEW.value,
+                assessor,
+                self.now(),
+                submission_id,
+                Status.PENDING.value,
+                assessor,
+            ),
         )
 
     def start_revision(self, row: SubmissionRow, *, assessor: str, basis_reading: int) -> int:
