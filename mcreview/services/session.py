@@ -289,7 +289,9 @@ class ReviewSession:
                 decisions=tx.decisions(row.id),
                 carried=tx.carried(key),
                 note=tx.attempt_note(row.id, row.attempt),
-                previous=self._previous(tx, row),
+                previous=self._previous(
+                    tx, row, known.previous.responses if same_attempt and known and known.previous else None
+                ),
                 rubric_note=self._rubric_note(tx, row),
                 reading=reading,
                 readings=readings,
@@ -307,7 +309,10 @@ class ReviewSession:
         pinned = self._spec(tx, row.spec_hash)
         return rubric_note(row.spec_hash, pinned.version, self._spec(tx, current_hash))
 
-    def _previous(self, tx: Transaction, row: SubmissionRow) -> PreviousAttempt | None:
+    def _previous(
+        self, tx: Transaction, row: SubmissionRow, responses: dict[str, str] | None = None
+    ) -> PreviousAttempt | None:
+        """`responses`: the previous attempt's, already read (they never change)."""
         if row.attempt == 1:
             return None
         attempt = row.attempt - 1
@@ -319,7 +324,7 @@ class ReviewSession:
         return PreviousAttempt(
             attempt=attempt,
             spec=self._spec(tx, spec_hash),
-            responses=tx.responses(row.id, attempt),
+            responses=tx.responses(row.id, attempt) if responses is None else responses,
             levels=tx.levels(key),
             comments=tx.comments(key),
             decision=decision,

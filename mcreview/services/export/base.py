@@ -66,12 +66,9 @@ class Records:
     def rubric(self, decision: ExportDecision | ExportScore) -> Rubric:
         return self.rubrics[decision.spec_hash]
 
-    def parts(self, decision: ExportDecision) -> dict[int, str]:
-        """Part number -> pass | fail | incomplete, as the award rule gave them."""
-        return self.parse_parts(decision.part_outcomes)
-
     def parse_parts(self, text: str) -> dict[int, str]:
-        """parts() of a decision's part_outcomes text."""
+        """A decision's part_outcomes: part number -> pass | fail | incomplete, as the
+        award rule gave them."""
         parts = self._parts.get(text)
         if parts is None:  # the texts repeat: parse each once
             parts = self._parts[text] = _parse_parts(text)

@@ -213,8 +213,7 @@ class ReviewScreen(SessionScreen[None]):
         self.rendered: dict[str, RenderableType] = {}
         self.response_page: dict[str, int] = {}  # component id -> part of its responses shown
         self.prechecks: list[PreCheck] = []
-        self.notice: Text | None = None  # what #review-notice shows (None: nothing drawn yet)
-        self.lines_shown: dict[str, Text] = {}  # what the one-line Statics show, by selector
+        self.lines_shown: dict[str, Text] = {}  # what the header Statics show, by selector
         self.state: SubmissionState
 
     def compose(self) -> ComposeResult:
@@ -323,11 +322,8 @@ class ReviewScreen(SessionScreen[None]):
             if notice:
                 notice.append("\n")
             notice.append(shown(said, style=style))
-        if notice != self.notice:  # it wraps, so a new one is laid out
-            self.notice = notice
-            widget = self.query_one("#review-notice", Static)
-            widget.update(notice)
-            widget.display = bool(notice)
+        if self.update_line("#review-notice", notice, layout=True):  # it wraps: laid out again
+            self.query_one("#review-notice", Static).display = bool(notice)
         component = self.component
         scored = [c for c in spec.components if c.scored]
         unscored = [c for c in scored if c.id not in state.levels]
@@ -341,11 +337,13 @@ class ReviewScreen(SessionScreen[None]):
         line.append(f" · Part {component.part_number}", style="dim")
         self.update_line("#review-progress", line)
 
-    def update_line(self, selector: str, line: Text) -> None:
-        """A one-line Static, repainted only when what it says changed."""
-        if self.lines_shown.get(selector) != line:
-            self.lines_shown[selector] = line
-            self.query_one(selector, Static).update(line, layout=False)
+    def update_line(self, selector: str, line: Text, *, layout: bool = False) -> bool:
+        """A header Static, repainted only when what it says changed (True if it did)."""
+        if self.lines_shown.get(selector) == line:
+            return False
+        self.lines_shown[selector] = line
+        self.query_one(selector, Static).update(line, layout=layout)
+        return True
 
     def notices(self) -> list[tuple[str, str]]:
         state = self.state
