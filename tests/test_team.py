@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import stress_worker
 from click.testing import CliRunner
-from conftest import SPECS_DIR, all_passing, live_claim_of, ppr_record, sql, sql_value, write_yaml
+from conftest import SPECS_DIR, all_passing, live_claim_of, ppr_record, sql, sql_value, sql_write, write_yaml
 from oracles import current_scores, replay_scores
 
 from mcreview.cli import cli
@@ -174,6 +174,24 @@ def test_expired_lease_is_released(database, queued) -> None:
         ReviewSession(database, "ana").claim(queued)
     claimers = [e.assessor for e in submission_history(database, queued) if e.action == "claim"]
     assert claimers == ["ana", "ben"]
+
+
+def test_a_level_key_renews_the_lease_only_once_a_minute_of_it_has_run(database, queued) -> None:
+    """Each key renewing the claim would write the claim row on every key (a longer write
+    lock, a PostgreSQL conflict); a lease still within a minute of full is left alone,
+    and one that has run longer is renewed to full by the next write."""
+    from mcreview.services.claims import LEASE_SECONDS, later
+
+    ana = ReviewSession(database, "ana")
+    taken = ana.claim(queued)
+    ana.set_level(queued, component_id="overview", level="Passing")
+    assert live_claim_of(database, queued) == taken  # not rewritten
+    soon = later(database.read(lambda tx: tx.now()), LEASE_SECONDS - 90)
+    sql_write(database, "UPDATE claims SET expires_at = ?", (soon,))
+    ana.set_level(queued, component_id="overview", level="Not Yet")
+    renewed = live_claim_of(database, queued)
+    assert renewed.claimed_at == taken.claimed_at and renewed.expires_at > soon
+    assert renewed.expires_at >= later(database.read(lambda tx: tx.now()), LEASE_SECONDS - 5)
 
 
 def test_claimed_submission_is_read_only_to_another_assessor(database, queued) -> None:
