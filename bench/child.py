@@ -113,8 +113,6 @@ def cmd_paint(args: argparse.Namespace) -> None:
     else:
         import datetime as dt
 
-        from textual.widgets import DataTable
-
         from mcreview.tui.app import build_app
         from mcreview.tui.screens import queue_screen
 
@@ -127,7 +125,7 @@ def cmd_paint(args: argparse.Namespace) -> None:
             tries = [0]
 
             def check() -> None:
-                rows = screen.query_one(DataTable).row_count
+                rows = len(screen.page_rows)
                 if rows or tries[0] > 2000:
                     painted(screen.app, rows)
                 else:  # rows arrive later (a worker, say): keep waiting for a frame with them
@@ -198,8 +196,6 @@ def cmd_interact(args: argparse.Namespace) -> None:
 async def _interact(args: argparse.Namespace) -> None:
     import datetime as dt
 
-    from textual.widgets import DataTable
-
     from mcreview.tui.app import build_app
     from mcreview.tui.screens import review_screen
     from mcreview.tui.screens.queue_screen import QueueScreen
@@ -238,7 +234,7 @@ async def _interact(args: argparse.Namespace) -> None:
 
     async with app.run_test(size=(args.width, args.height)) as pilot:
         for _ in range(500):
-            if isinstance(app.screen, QueueScreen) and app.screen.query_one(DataTable).row_count:
+            if isinstance(app.screen, QueueScreen) and app.screen.page_rows:
                 break
             await pilot.pause(0.01)
         queue_screen = app.screen
@@ -696,8 +692,6 @@ def cmd_views(args: argparse.Namespace) -> None:
 
 
 async def _views(args: argparse.Namespace) -> None:
-    from textual.widgets import DataTable
-
     from mcreview.tui.app import build_app
     from mcreview.tui.screens import moderation_screen, review_screen
     from mcreview.tui.screens.queue_screen import QueueScreen
@@ -734,7 +728,7 @@ async def _views(args: argparse.Namespace) -> None:
 
         async with app.run_test(size=(80, 24)) as pilot:
             for _ in range(500):
-                if isinstance(app.screen, QueueScreen) and app.screen.query_one(DataTable).row_count:
+                if isinstance(app.screen, QueueScreen) and app.screen.page_rows:
                     break
                 await pilot.pause(0.01)
             assert app.screen.page_rows[0].id == sid, app.screen.page_rows[0].id

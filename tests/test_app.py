@@ -6,7 +6,6 @@ import datetime as dt
 
 from conftest import SPECS_DIR, sql
 from textual.geometry import Region
-from textual.widgets import DataTable
 
 from mcreview.services import importer
 from mcreview.services.session import ReviewSession
@@ -14,6 +13,7 @@ from mcreview.services.specfiles import load_spec_dir
 from mcreview.store import open_store
 from mcreview.tui.app import build_app
 from mcreview.tui.lines_view import LinesView
+from mcreview.tui.queue_table import QueueTable
 from mcreview.tui.screens.confirm import ConfirmScreen
 from mcreview.tui.screens.decision_screen import DecisionScreen
 from mcreview.tui.screens.queue_screen import QueueScreen
@@ -59,7 +59,7 @@ async def test_queue_lists_open_work_oldest_first(sample_db):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, QueueScreen)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(QueueTable)
         expected = query(sample_db, "SELECT id FROM submissions ORDER BY submitted, id")
         assert table.row_count == len(expected)
         assert [row.id for row in screen.page_rows] == [r[0] for r in expected]
@@ -67,6 +67,33 @@ async def test_queue_lists_open_work_oldest_first(sample_db):
         assert screen.page_rows[0].id == expected[-1][0]
         await pilot.press("f")  # first credential only
         assert {row.credential for row in screen.page_rows} == {screen.credentials[0]}
+
+
+async def test_queue_cursor_keys_and_a_click_open_the_row_under_the_cursor(sample_db):
+    """The queue's table moves its cursor by row (up, down, page, home, end), keeps it on
+    screen, and opens the row the cursor is on (Enter) or the one clicked."""
+    app = build_app(sample_db, "ana", TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        table = screen.query_one(QueueTable)
+        ids = [row.id for row in screen.page_rows]
+        assert len(ids) > table.visible_rows() > 0  # the sample fills more than one screen
+        await pilot.press("down", "down")
+        assert table.cursor_row == 2 and screen.selected_id() == ids[2]
+        await pilot.press("end")
+        assert table.cursor_row == len(ids) - 1
+        assert table.scroll_y == table.max_row_scroll()  # the last row is on screen
+        assert ids[-1] in widget_text(table)
+        await pilot.press("home", "pagedown")
+        assert table.cursor_row == table.visible_rows()
+        await pilot.press("up")
+        assert screen.selected_id() == ids[table.visible_rows() - 1]
+        await pilot.press("home")
+        await pilot.click(QueueTable, offset=(3, 4))  # the header is line 0: line 4 is row 3
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, ReviewScreen) and review.submission_id == ids[3]
 
 
 async def test_queue_counts_follow_the_rows(sample_db):

@@ -9,7 +9,6 @@ import pytest
 from click.testing import CliRunner
 from conftest import SPECS_DIR, all_passing, ppr_record, sql, sql_write, words, write_yaml
 from test_app import TODAY, open_submission
-from textual.widgets import DataTable
 
 from mcreview.cli import cli
 from mcreview.core.diff import Change, changed_words, word_diff
@@ -21,6 +20,7 @@ from mcreview.services.programme import SettingsRefused, current_programme, load
 from mcreview.services.session import ReviewError, ReviewSession
 from mcreview.tui.app import build_app
 from mcreview.tui.lines_view import LinesView
+from mcreview.tui.queue_table import QueueTable
 from mcreview.tui.screens.decision_screen import DecisionScreen
 from mcreview.tui.screens.review_screen import ReviewScreen
 
@@ -343,8 +343,8 @@ async def test_grade_not_yet_resubmit_see_the_feedback_and_the_diff_then_decide(
     assert queue_one(database, specs, tmp_path, attempt(2, resubmission_note="Rewrote it."), "a2.yaml").ok
     app = build_app(db_path, "ana", TODAY)
     async with app.run_test(size=(100, 40)) as pilot:
-        table = app.screen.query_one(DataTable)
-        assert "2/3" in [str(cell) for cell in table.get_row_at(0)]
+        table = app.screen.query_one(QueueTable)
+        assert "2/3" in table.row_text(0)
         screen = await open_submission(pilot, SID)
         assert isinstance(screen, ReviewScreen)
         response = screen.query_one("#response-pane", LinesView).text

@@ -8,17 +8,19 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from mcreview.core.flags import FLAG_LABELS, FLAG_OLDER_RUBRIC, FLAG_ORDER
 from mcreview.core.textsafe import visible_controls
 from mcreview.core.vocabulary import STATUS_LABELS, Status
 from mcreview.services import queue
 from mcreview.tui.footer import KeyFooter
+from mcreview.tui.queue_table import QueueTable
 from mcreview.tui.safe import shown
 from mcreview.tui.screens.base import SessionScreen
 
 PAGE_SIZE = 100
+COLUMNS = ("id", "credential", "att", "status", "submitted", "age", "flag", "assessor")
 CREDENTIAL_WIDTH = 16
 STATUSES: tuple[str, ...] = tuple(status.value for status in Status)
 STATUS_SCOPE = {
@@ -110,13 +112,12 @@ class QueueScreen(SessionScreen[None]):
                 id="search",
                 restrict=SEARCH_CHARACTERS,
             )
-        yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        yield QueueTable(id="queue-table")
         yield Static("", id="queue-page")
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("id", "credential", "att", "status", "submitted", "age", "flag", "assessor")
+        table = self.query_one(QueueTable)
         self.titles = queue.credential_titles(self.session.store)
         self.filters = queue.QueueFilter(
             status=queue.OPEN_WORK, assessor=self.session.assessor, lead=self.session.is_lead()
@@ -174,13 +175,10 @@ class QueueScreen(SessionScreen[None]):
         )
 
     def show_page(self, rows: list[queue.QueueRow]) -> None:
-        table = self.query_one(DataTable)
-        cursor = table.cursor_row
         self.page_rows = rows
-        table.clear()
         today = self.mcreview.today
-        for row in rows:
-            cells = (
+        cells = [
+            (
                 row.id,
                 shorten(visible_controls(self.titles.get(row.credential, row.credential)), CREDENTIAL_WIDTH),
                 attempt_text(row.attempt, self.attempt_limits.get(row.credential)),
@@ -190,9 +188,9 @@ class QueueScreen(SessionScreen[None]):
                 row.flags,
                 who_text(row),
             )
-            table.add_row(*(shown(cell) for cell in cells), key=row.id)
-        if rows:
-            table.move_cursor(row=min(cursor, len(rows) - 1))
+            for row in rows
+        ]
+        self.query_one(QueueTable).set_rows(COLUMNS, cells)  # the cursor stays on its row number
         self.update_status_lines()
 
     def update_status_lines(self) -> None:
@@ -263,8 +261,8 @@ class QueueScreen(SessionScreen[None]):
     # -- actions --------------------------------------------------------------
 
     def selected_id(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not self.page_rows or table.cursor_row < 0:
+        table = self.query_one(QueueTable)
+        if not self.page_rows:
             return None
         return self.page_rows[min(table.cursor_row, len(self.page_rows) - 1)].id
 
@@ -314,7 +312,7 @@ class QueueScreen(SessionScreen[None]):
     def apply_search(self) -> None:
         text = self.query_one("#search", Input).value.strip()
         self.query_one("#search-bar").display = bool(text)
-        self.query_one(DataTable).focus()
+        self.query_one(QueueTable).focus()
         self.set_filters(text=text or None)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -323,7 +321,7 @@ class QueueScreen(SessionScreen[None]):
     def action_clear_search(self) -> None:
         self.query_one("#search", Input).value = ""
         self.query_one("#search-bar").display = False
-        self.query_one(DataTable).focus()
+        self.query_one(QueueTable).focus()
         if self.filters.text:
             self.set_filters(text=None)
 
@@ -347,7 +345,7 @@ class QueueScreen(SessionScreen[None]):
             self.notify("This is the last page.")
             return
         self.page_start += len(self.page_rows)
-        self.query_one(DataTable).move_cursor(row=0)
+        self.query_one(QueueTable).move_cursor(row=0)
         self.show_page(rows)
 
     def action_previous_page(self) -> None:
@@ -363,10 +361,10 @@ class QueueScreen(SessionScreen[None]):
             newest_first=self.newest_first,
         )
         self.page_start = max(0, self.page_start - len(rows))
-        self.query_one(DataTable).move_cursor(row=0)
+        self.query_one(QueueTable).move_cursor(row=0)
         self.show_page(rows)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_queue_table_row_selected(self, event: QueueTable.RowSelected) -> None:
         self.action_open()
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
