@@ -13,7 +13,6 @@ import os
 import shutil
 import sys
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -196,11 +195,11 @@ def queue_command(
     with settings.session() as session:
         rows = _all_rows(session.store, filters, limit)
         if as_json:
-            raw_json("[" + ",\n".join(json.dumps(asdict(row)) for row in rows) + "]")
+            raw_json("[" + ",\n".join(json.dumps(row._asdict()) for row in rows) + "]")
             return
         if as_lines:
             for row in rows:
-                raw_json(json.dumps(asdict(row)))
+                raw_json(json.dumps(row._asdict()))
             return
         counts = queue.status_counts(session.store, filters)
     say("  ".join(f"{s}: {counts.get(s, 0)}" for s in STATUSES))

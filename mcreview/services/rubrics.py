@@ -9,7 +9,7 @@ audited event each; anything scored stays where it is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from mcreview.core.prechecks import compute_prechecks, flags_of
 from mcreview.core.specs import Spec
@@ -67,7 +67,7 @@ def move_to_current(store: Store, spec: Spec, *, assessor: str, dry_run: bool = 
             tx.repin(row, spec.content_hash)
             paths = [(a.component_id, a.path) for a in attachments]
             found = compute_prechecks(spec, responses, attachment_facts(paths))
-            tx.replace_prechecks(replace(row, spec_hash=spec.content_hash), found, flags=flags_of(found))
+            tx.replace_prechecks(row._replace(spec_hash=spec.content_hash), found, flags=flags_of(found))
             tx.record_event(
                 assessor=assessor,
                 submission_id=row.id,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -17,8 +16,7 @@ class SchemaTooNew(StoreError):
     """The database was made by a newer mcreview: refuse it before anything is written."""
 
 
-@dataclass(frozen=True)
-class SubmissionKey:
+class SubmissionKey(NamedTuple):
     """One reading of one revision of one attempt: what a level or a comment belongs to."""
 
     submission_id: str
@@ -27,8 +25,7 @@ class SubmissionKey:
     reading: int = 1
 
 
-@dataclass(frozen=True)
-class SubmissionRow:
+class SubmissionRow(NamedTuple):
     """A submission as the queue holds it: the state of its current attempt."""
 
     id: str
@@ -59,8 +56,7 @@ class ContentState(StrEnum):
     NOT_STORED = "not-stored"  # queued before mcreview stored attachment contents
 
 
-@dataclass(frozen=True)
-class AttachmentRow:
+class AttachmentRow(NamedTuple):
     component_id: str
     path: str | None
     url: str | None
@@ -76,8 +72,7 @@ class AttachmentRow:
         return self.content_state == ContentState.STORED
 
 
-@dataclass(frozen=True)
-class AttachmentContent:
+class AttachmentContent(NamedTuple):
     """One file's bytes as imported, filed under their SHA-256 (stored once however many
     attachments share them)."""
 
@@ -87,8 +82,7 @@ class AttachmentContent:
     content: bytes
 
 
-@dataclass(frozen=True)
-class NewAttachmentContent:
+class NewAttachmentContent(NamedTuple):
     """What the importer found for one attachment: its content's hash if stored, or why not."""
 
     state: ContentState
@@ -96,8 +90,7 @@ class NewAttachmentContent:
     size: int | None = None
 
 
-@dataclass(frozen=True)
-class DecisionRow:
+class DecisionRow(NamedTuple):
     attempt: int
     revision: int
     assessor: str
@@ -113,8 +106,7 @@ class DecisionRow:
     approved_by: str | None = None
 
 
-@dataclass(frozen=True)
-class NewDecision:
+class NewDecision(NamedTuple):
     key: SubmissionKey  # its reading is the basis: the reading whose levels are final
     assessor: str
     outcome: str
@@ -130,8 +122,7 @@ class NewDecision:
     approved_by: str | None = None
 
 
-@dataclass(frozen=True)
-class ReadingRow:
+class ReadingRow(NamedTuple):
     """One reading of one revision of one attempt: who, whether recorded, what it found."""
 
     submission_id: str
@@ -160,8 +151,7 @@ class ReadingRow:
         return self.status == "recorded"
 
 
-@dataclass(frozen=True)
-class ReadingPair:
+class ReadingPair(NamedTuple):
     """Two recorded independent readings of one attempt, for the agreement figures."""
 
     submission_id: str
@@ -173,8 +163,7 @@ class ReadingPair:
     recorded_at: str
 
 
-@dataclass(frozen=True)
-class GoldReading:
+class GoldReading(NamedTuple):
     """An assessor's reading of a calibration copy of a gold submission, beside the gold levels."""
 
     gold_id: str
@@ -188,8 +177,7 @@ class GoldReading:
     gold_outcome: str
 
 
-@dataclass(frozen=True)
-class ClaimRow:
+class ClaimRow(NamedTuple):
     submission_id: str
     assessor: str
     claimed_at: str
@@ -201,8 +189,7 @@ class ClaimRow:
         return self.expires_at > now
 
 
-@dataclass(frozen=True)
-class EventRow:
+class EventRow(NamedTuple):
     """One row of the audit trail."""
 
     id: int
@@ -215,8 +202,7 @@ class EventRow:
     after: str | None
 
 
-@dataclass(frozen=True)
-class QueueFilter:
+class QueueFilter(NamedTuple):
     status: str | None = None  # a status, OPEN_WORK, or None for all
     credential: str | None = None
     text: str | None = None  # matches id, candidate or credential
@@ -230,8 +216,7 @@ class QueueFilter:
 OPEN_WORK = "open"  # pending or in review: the work still to do
 
 
-@dataclass(frozen=True)
-class QueueRow:
+class QueueRow(NamedTuple):
     id: str
     credential: str
     status: str
@@ -244,8 +229,7 @@ class QueueRow:
     routed_to: str | None = None
 
 
-@dataclass(frozen=True)
-class NewSubmission:
+class NewSubmission(NamedTuple):
     """Everything an import writes for one new submission, checked beforehand."""
 
     id: str
@@ -316,8 +300,7 @@ class ExportScore(NamedTuple):
         return (self.submission_id, self.attempt, self.revision)
 
 
-@dataclass(frozen=True)
-class ExportResponse:
+class ExportResponse(NamedTuple):
     """A component the exported attempt has a (non-empty) response for: evidence, by reference."""
 
     submission_id: str
@@ -325,8 +308,7 @@ class ExportResponse:
     component_id: str
 
 
-@dataclass(frozen=True)
-class ExportAttachment:
+class ExportAttachment(NamedTuple):
     submission_id: str
     attempt: int
     seq: int
@@ -336,8 +318,7 @@ class ExportAttachment:
     description: str
 
 
-@dataclass(frozen=True)
-class SyncBatchRow:
+class SyncBatchRow(NamedTuple):
     id: int
     started_at: str
     files: str  # JSON list of the batch's final file names, its marker first
@@ -346,8 +327,7 @@ class SyncBatchRow:
     scores: int
 
 
-@dataclass(frozen=True)
-class CarriedLevel:
+class CarriedLevel(NamedTuple):
     """A level an earlier attempt passed, carried over to the next instead of rescored."""
 
     component_id: str
@@ -357,8 +337,7 @@ class CarriedLevel:
     from_attempt: int
 
 
-@dataclass(frozen=True)
-class TableInfo:
+class TableInfo(NamedTuple):
     """One table as a backend's catalogue describes it (for copying a queue across)."""
 
     name: str
@@ -368,8 +347,7 @@ class TableInfo:
     binary: tuple[str, ...] = ()  # columns holding bytes (copied a few rows at a time)
 
 
-@dataclass(frozen=True)
-class PhraseRow:
+class PhraseRow(NamedTuple):
     """A comment-bank phrase: text an assessor inserts while commenting, kept for a
     credential, a component ('' for the overall comment) and a level ('' for any level)."""
 

@@ -295,8 +295,7 @@ class QueueScreen(SessionScreen[None]):
         self.reload()
 
     def set_filters(self, **changes: str | bool | None) -> None:
-        current = self.filters.__dict__ | changes
-        self.filters = queue.QueueFilter(**current)
+        self.filters = self.filters._replace(**changes)  # type: ignore[arg-type]
         self.reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
