@@ -654,3 +654,33 @@ def test_second_held_out_set_precision_and_recall() -> None:
     assert result["recall"] >= 0.9, result["errors"]
     for kind in ("name", "school"):
         assert result["kinds"][kind]["recall"] >= 0.9, (kind, result["errors"])
+
+
+# --- the fast paths give what the plain patterns give ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1.5a", "a1.5b-c", "1.2.3", "1,000-word", "x.5b", "a-b-c", "a--b", "don't", "it’s", "1.5-a", "-a-", "",
+     "snake_case", "é-a", "٣.٣a", "²x", "a’b — c… “d”", "1.5.7b 9,9 .5 5."],
+)  # fmt: skip
+def test_word_total_matches_word_pattern(text):
+    from mcreview.core import checks
+
+    assert checks._word_total(text) == len(checks._WORD.findall(text))
+
+
+def test_word_total_matches_word_pattern_on_random_text():
+    from mcreview.core import checks
+
+    rng = random.Random(11)
+    alphabet = "aZ09-'’.,_ é٣²\n–"
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert checks._word_total(text) == len(checks._WORD.findall(text)), text
+
+
+def test_phone_cue_sees_a_non_ascii_digit_first():
+    # Arabic-Indic digits are digits too: the first cue must not be past the run's start.
+    text = "Café ? ? call me: ٥٥٥-١٢٣-٤٥٦٧ then"
+    assert [(f.kind, f.text) for f in find_identifiers(text)] == [("phone", "٥٥٥-١٢٣-٤٥٦٧")]

@@ -44,6 +44,60 @@ __all__ = [
 _WORD = re.compile(r"[^\W_]++(?:(?<=\d)[.,]\d++)*+(?:['’\-][^\W_]++(?:(?<=\d)[.,]\d++)*+)*+")
 _URL_WORD = re.compile(r"(?:https?://|www\.|HTTPS?://|WWW\.)[^\s<>]+")
 
+# Counting _WORD's matches one by one costs a regex step and a string per word (the
+# largest cost of the import's pre-checks). For ASCII text the same number comes from
+# byte operations. In _WORD's terms every character is a letter, a digit, a joiner
+# ("'", "’", "-"), a separator ("." or ",") or other, so each text maps to a string of
+# "a", "0", "-", "." and " ". A match covers runs of letters and digits, so the number
+# of matches is the number of runs, less the runs that continue the word before them:
+# one after "x-" or "x'" (x a letter or digit), and one after "9." or "9," unless a
+# letter follows its digits ("1.5a" is "1.5" and "a": that letter starts a new match
+# inside the run). Non-ASCII text keeps the regex, after the non-ASCII characters most
+# responses hold are replaced by ASCII ones of the same kind.
+
+
+def _class_table() -> bytes:
+    table = bytearray(b" " * 256)
+    for chars, role in ((b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", "a"), (b"0123456789", "0"),
+                        (b"'-", "-"), (b".,", ".")):  # fmt: skip
+        for char in chars:
+            table[char] = ord(role)
+    return bytes(table)
+
+
+_WORD_CLASSES = _class_table()  # for bytes.translate: letter "a", digit "0", joiner "-", separator "."
+_RUN_CLASSES = bytes.maketrans(b"a0-.", b"ww  ")  # letters and digits against the rest
+# Each pattern starts with a literal, which the engine skips to far faster than to a set.
+_JOINED_BY_JOINER = re.compile(rb"-(?<=[a0]-)(?=[a0])")
+_JOINED_BY_SEPARATOR = re.compile(rb"0(?=\.0++(?!a))")
+# Characters with the same role in _WORD as their replacement: "’" joins like "'";
+# the others are neither letters, digits, joiners nor separators, like " ".
+_ASCII_KIN = (("\u2019", "'"), ("\u2013", " "), ("\u2014", " "), ("\u2026", " "), ("\u201c", " "),
+              ("\u201d", " "), ("\u2018", " "), ("\u00a0", " "), ("\u2264", " "), ("\u2265", " "))  # fmt: skip
+
+
+def _word_total(text: str) -> int:
+    """``len(_WORD.findall(text))``, without a regex match per word for ASCII text."""
+    if not text.isascii():
+        for char, kin in _ASCII_KIN:
+            if char in text:
+                text = text.replace(char, kin)
+        try:
+            data = text.encode("ascii")
+        except UnicodeEncodeError:
+            return len(_WORD.findall(text))
+    else:
+        data = text.encode("ascii")
+    classes = data.translate(_WORD_CLASSES)
+    runs = classes.translate(_RUN_CLASSES)
+    total = runs.count(b" w") + runs.startswith(b"w")
+    if b"-" in classes:
+        total -= len(_JOINED_BY_JOINER.findall(classes))
+    if b"0." in classes:
+        total -= len(_JOINED_BY_SEPARATOR.findall(classes))
+    return total
+
+
 # markdown-it-py is exact but pure Python (~2 µs per character on markup-dense text,
 # more on crafted input), and counting runs for every response at import. The
 # linear-time regex pass strips the same syntax and gave the same count for all 5,727
@@ -55,10 +109,11 @@ _NEEDS_PARSER = re.compile(r"^ {0,3}\||<[A-Za-z!/]|\]\[|^ {0,3}\[[^\]\n]+\]:", r
 
 def _needs_parser(markdown: str) -> bool:
     # Each branch of _NEEDS_PARSER contains one of these strings, so without them it
-    # cannot match; the substring tests are far cheaper than the multi-line search.
-    return ("|" in markdown or "<" in markdown or "][" in markdown or "]:" in markdown) and (
-        _NEEDS_PARSER.search(markdown) is not None
-    )
+    # cannot match; the substring tests are far cheaper than the multi-line search (and
+    # a one-character test, done first, cheaper than a two-character one).
+    return (
+        "|" in markdown or "<" in markdown or ("]" in markdown and ("][" in markdown or "]:" in markdown))
+    ) and (_NEEDS_PARSER.search(markdown) is not None)
 
 
 @cache
@@ -107,7 +162,7 @@ def _count(text: str) -> int:
                 pos = end
         pieces.append(text[pos:])
         text = "".join(pieces)
-    return len(_WORD.findall(text))
+    return _word_total(text)
 
 
 def _visible_text_markdown_it(markdown: str) -> str:
@@ -202,13 +257,20 @@ def _visible_text_fast(markdown: str) -> str:
         text = _REFERENCE_DEF.sub("", text)
     text = _LIST_MARKERS.sub("\n", "\n" + text)[1:]
     text = _strip_html_comments(text)
-    text = _ESCAPE.sub(lambda m: m.group(1) if m.group(1) in "'-" else " ", text)
-    text = _IMAGE.sub(" ", text)
-    text = _LINK_TARGET.sub("]", text)
-    text = _LINK_REF.sub("]", text)
-    text = _AUTOLINK.sub(lambda m: " " + m.group(1) + " ", text)
-    text = _HTML_TAG.sub(lambda m: "\n" if _HTML_BR.match(m.group(0)) else "", text)
-    text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
+    # Each pattern below starts with the character tested before it; a one-character
+    # test is far cheaper than the engine's pass, and most texts hold none of them.
+    if "\\" in text:
+        text = _ESCAPE.sub(lambda m: m.group(1) if m.group(1) in "'-" else " ", text)
+    if "!" in text:
+        text = _IMAGE.sub(" ", text)
+    if "]" in text:
+        text = _LINK_TARGET.sub("]", text)
+        text = _LINK_REF.sub("]", text)
+    if "<" in text:
+        text = _AUTOLINK.sub(lambda m: " " + m.group(1) + " ", text)
+        text = _HTML_TAG.sub(lambda m: "\n" if _HTML_BR.match(m.group(0)) else "", text)
+    if "&" in text:
+        text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
     # Asterisks vanish when rendered ("**bold**-faced" is one word); underscores separate
     # words whether they are emphasis or not ("_under_score", "snake_case"). Two
     # replace() calls give what str.translate with a mapping gives, far faster.
@@ -280,9 +342,10 @@ def _find_identifiers(text: str) -> list[Finding]:
     found["url"] = [(s, e, _is_profile_url(text[s:e])) for s, e in _urls(text)]
     found["email"] = [(s, e, True) for s, e in _emails(text)]
     found["handle"] = [(m.start(), m.end(), True) for m in _HANDLE.finditer(text)]
-    found["phone"] = [(s, e, True) for s, e in _phones(text)]
-    found["street_address"] = [(s, e, True) for s, e in _street_addresses(text)]
-    found["school"] = [(s, e, True) for s, e in _schools(text)]
+    cue = _first_cue(text)
+    found["phone"] = [(s, e, True) for s, e in _phones(text, cue)]
+    found["street_address"] = [(s, e, True) for s, e in _street_addresses(text, cue)]
+    found["school"] = [(s, e, True) for s, e in _schools(text, cue)]
     found["titled_name"] = [(s, e, True) for s, e in _titled_names(text)]
     found["name"] = [(s, e, True) for s, e in _untitled_names(text)]
 
@@ -487,8 +550,15 @@ _SEP = r"[ \t.\-\u2010-\u2013]"
 # look-behind tells "+"/"(" (a digit must follow) from a digit. It finds exactly the
 # long runs the plain pattern finds: at each position it matches the same greedy run
 # or nothing, and inside a short run every later start gives a still shorter run.
+# The first character is tested in two steps, the wide "[0-9+(\x80-\U0010ffff]" and then
+# a look-behind for "[\d+(]": the same characters (every non-ASCII digit is past
+# "\x7f"), but the engine skips text about four times faster with a plain set than
+# with the Unicode category test of "\d" in it.
 _RUN_CHAR = r"[\d \t().\-\u2010-\u2013]"
-_PHONE_RUN = re.compile(r"[\d+(](?:(?<=\d)" + _RUN_CHAR + r"{7}|(?<=[+(])\d" + _RUN_CHAR + r"{6})" + _RUN_CHAR + r"*")
+_PHONE_RUN = re.compile(
+    r"[0-9+(\x80-\U0010ffff](?<=[\d+(])(?:(?<=\d)" + _RUN_CHAR + r"{7}|(?<=[+(])\d" + _RUN_CHAR + r"{6})"
+    + _RUN_CHAR + r"*"
+)
 _AREA = r"(?:\(\d{3}\)[ \t]?|\d{3}" + _SEP + r")"
 # 555-123-4567, (555) 123-4567, 555.123.4567, +1 555 123 4567, 1-800-555-0199. Every
 # branch starts with a literal or a digit (fast scanning); the check that no word,
@@ -509,8 +579,9 @@ _PHONE_CUE = re.compile(
 )
 
 
-def _phones(text: str) -> Iterator[tuple[int, int]]:
-    for run in _PHONE_RUN.finditer(text):
+def _phones(text: str, cue: int | None) -> Iterator[tuple[int, int]]:
+    """Phone numbers; no run starts before ``cue``, the first cue (see _CUE), or None."""
+    for run in _PHONE_RUN.finditer(text, cue) if cue is not None else ():
         start, end = run.span()
         digits = sum(map(str.isdigit, run.group(0)))
         if digits < 7:
@@ -535,10 +606,11 @@ def _phones(text: str) -> Iterator[tuple[int, int]]:
 
 # --- street addresses -------------------------------------------------------------------
 
-_STREET_SUFFIX = (
-    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place"
-    r"|Pl|Parkway|Pkwy|Terrace|Ter|Circle|Cir|Highway|Hwy|Trail|Trl)"
-)
+_STREET_SUFFIXES = (
+    "Street", "St", "Avenue", "Ave", "Road", "Rd", "Boulevard", "Blvd", "Lane", "Ln", "Drive", "Dr", "Court", "Ct",
+    "Way", "Place", "Pl", "Parkway", "Pkwy", "Terrace", "Ter", "Circle", "Cir", "Highway", "Hwy", "Trail", "Trl",
+)  # fmt: skip
+_STREET_SUFFIX = r"(?:" + "|".join(_STREET_SUFFIXES) + r")"
 _TITLES = frozenset({"Mr", "Mrs", "Ms", "Mx", "Miss", "Dr", "Prof", "Principal", "Superintendent", "Coach"})
 _TITLE_WORDS = r"(?:" + "|".join(sorted(_TITLES, key=len, reverse=True)) + r")\b"
 # "412 Elm Street", "2200 North Lamar Blvd", "1420 W. Maple Ave", "55 West 4th St".
@@ -556,8 +628,9 @@ _STREET_ADDRESS = re.compile(
 _STREET_SUFFIX_WORD = re.compile(_STREET_SUFFIX + r"\b")
 
 
-def _street_addresses(text: str) -> list[tuple[int, int]]:
-    if _STREET_SUFFIX_WORD.search(text) is None:
+def _street_addresses(text: str, cue: int | None) -> list[tuple[int, int]]:
+    """Street addresses; ``cue`` is where the first cue is (see _CUE), None without one."""
+    if cue is None or _STREET_SUFFIX_WORD.search(text, cue) is None:
         return []
     return [m.span() for m in _STREET_ADDRESS.finditer(text)]
 
@@ -565,16 +638,25 @@ def _street_addresses(text: str) -> list[tuple[int, int]]:
 # --- names with a title -----------------------------------------------------------------
 
 _NAME_WORD = r"(?:[A-Z][a-z]?\.|[^\W\d_][\w'’\-]*)"
-# Each alternative starts with a literal (not "(?:Mrs|…)\.?", same order, same
-# matches), so the engine only tries positions holding one of their first letters.
-_TITLED_NAME = re.compile(
-    r"(?:Mrs\.?|Mr\.?|Ms\.?|Mx\.?|Dr\.?|Prof\.?|Miss|Principal|Superintendent|Coach"
-    r"|principal|superintendent|coach)"
+# A title, then the name: "(?:Mrs\.?|Mr\.?|Ms\.?|Mx\.?|Dr\.?|Prof\.?|Miss|Principal"
+# "|Superintendent|Coach|principal|superintendent|coach)" + _AFTER_TITLE. Searched as one
+# pattern per first letter (the alternatives in the same order), which finds the same
+# matches: two parts never match at one position, so the leftmost match of the whole is
+# the leftmost of the parts'. Each part starts with a literal, which the engine skips to
+# several times faster than to any of eight letters (three of them common lower-case).
+_AFTER_TITLE = (
     # The first name word is not lower-case ASCII and not another title; a title
     # followed by a title ("Superintendent Dr. Fisher") is found from the second one.
     r"[ \t]+(?![a-z]|" + _TITLE_WORDS + r")"
     r"(" + _NAME_WORD + r"(?:[ \t]+" + _NAME_WORD + r"){0,3})"
 )
+_TITLED_NAME_PARTS = tuple(
+    re.compile(title + _AFTER_TITLE)
+    for title in (
+        r"M(?:rs\.?|r\.?|s\.?|x\.?|iss)", r"Dr\.?", r"Pr(?:of\.?|incipal)", "Superintendent", "Coach",
+        "principal", "superintendent", "coach",
+    )
+)  # fmt: skip
 # Capitalised words that follow a title without being a name ("Coach Program").
 _NOT_NAMES = _word_set(
     """A An And As At But By For From Her His I If In Is It Its Of On Or Our She So That The
@@ -595,9 +677,17 @@ _ROLE_TITLES = frozenset({"Principal", "Superintendent", "Coach", "principal", "
 
 
 def _titled_names(text: str) -> Iterator[tuple[int, int]]:
+    # Each part's next match from the current position; pos never decreases, so a match
+    # found earlier that starts at pos or later is still that part's next one.
+    ahead = [part.search(text) for part in _TITLED_NAME_PARTS]
     pos = 0
     while True:
-        m = _TITLED_NAME.search(text, pos)
+        m = None
+        for i, found in enumerate(ahead):
+            if found is not None and found.start() < pos:
+                found = ahead[i] = _TITLED_NAME_PARTS[i].search(text, pos)
+            if found is not None and (m is None or found.start() < m.start()):
+                m = found
         if m is None:
             return
         pos = m.start(1)  # no title starts inside the one just matched
@@ -626,14 +716,15 @@ def _titled_names(text: str) -> Iterator[tuple[int, int]]:
 
 # --- schools and districts --------------------------------------------------------------
 
-_SCHOOL_SUFFIX = (
-    r"(?:Unified[ \t]+School[ \t]+District|Independent[ \t]+School[ \t]+District"
-    r"|Consolidated[ \t]+School[ \t]+District|School[ \t]+District|Public[ \t]+Schools"
-    r"|County[ \t]+Schools|Junior[ \t]+High(?:[ \t]+School)?|Senior[ \t]+High(?:[ \t]+School)?"
-    r"|High[ \t]+School|Middle[ \t]+School|Elementary(?:[ \t]+School)?|Primary[ \t]+School"
-    r"|Intermediate[ \t]+School|Charter[ \t]+School|Preparatory[ \t]+(?:School|Academy)"
-    r"|Academy|ISD|CISD|USD|Middle|High)\b"
-)
+_SCHOOL_SUFFIXES = (
+    r"Unified[ \t]+School[ \t]+District", r"Independent[ \t]+School[ \t]+District",
+    r"Consolidated[ \t]+School[ \t]+District", r"School[ \t]+District", r"Public[ \t]+Schools",
+    r"County[ \t]+Schools", r"Junior[ \t]+High(?:[ \t]+School)?", r"Senior[ \t]+High(?:[ \t]+School)?",
+    r"High[ \t]+School", r"Middle[ \t]+School", r"Elementary(?:[ \t]+School)?", r"Primary[ \t]+School",
+    r"Intermediate[ \t]+School", r"Charter[ \t]+School", r"Preparatory[ \t]+(?:School|Academy)",
+    "Academy", "ISD", "CISD", "USD", "Middle", "High",
+)  # fmt: skip
+_SCHOOL_SUFFIX = r"(?:" + "|".join(_SCHOOL_SUFFIXES) + r")\b"
 _SCHOOL_HINT = re.compile(_SCHOOL_SUFFIX)
 _SCHOOL_NAME_WORD = r"[A-Z][\w'’\-]*\.?[ \t]+(?:(?:of|the|&)[ \t]+)?"
 # One to five capitalised words ending in a school word: "Maple Grove Elementary".
@@ -659,12 +750,13 @@ _SCHOOL_LEADERS = _word_set(
 _NOT_SCHOOLS = frozenset({"Khan Academy", "National Academy"})
 
 
-def _schools(text: str) -> Iterator[tuple[int, int]]:
+def _schools(text: str, cue: int | None) -> Iterator[tuple[int, int]]:
     # Look only near school words ("Elementary", "ISD", ...), in merged windows, so a
     # long text with many capitalised words is not scanned name-by-name everywhere.
+    # None starts before the first cue (see _CUE).
     window_start = window_end = -1
     windows: list[tuple[int, int]] = []
-    for hint in _SCHOOL_HINT.finditer(text):
+    for hint in _SCHOOL_HINT.finditer(text, cue) if cue is not None else ():
         lo = max(0, hint.start() - _SCHOOL_WINDOW)
         hi = min(len(text), hint.end() + 1)
         if lo <= window_end:
@@ -681,7 +773,7 @@ def _schools(text: str) -> Iterator[tuple[int, int]]:
             span = _school_span(text, m)
             if span is not None:
                 named.append(span)
-    yield from _merge_codes(text, named, list(_district_codes(text)))
+    yield from _merge_codes(text, named, list(_district_codes(text, cue)))
 
 
 def _school_span(text: str, m: re.Match[str]) -> tuple[int, int] | None:
@@ -742,7 +834,8 @@ _NYC_SCHOOL = re.compile(r"(?:P\.S\.|I\.S\.|J\.H\.S\.|JHS|PS)[ \t]?\d{2,3}" + _C
 _PLACE_CODE = re.compile(r"[A-Z][a-z]+[ \t]+(?:(?:RE|R)-(?:\d{1,2}J?|[IVX]{1,4})|\d{1,2}J)(?![\w\-])")
 # The strings the acronym, New York and place-code patterns need (each section below
 # tests its own): one scan tells most texts that none of the three can match.
-_CODE_CUES = re.compile(r"SD|SA|RSU|AOS|AEA|IU|S\.|PS|JHS|R-|RE-|J(?<=\dJ)")
+_CODE_CUE_STRINGS = ("SD", "SA", "RSU", "AOS", "AEA", "IU", r"S\.", "PS", "JHS", "R-", "RE-", r"J(?<=\dJ)")
+_CODE_CUES = re.compile("|".join(_CODE_CUE_STRINGS))
 _DIGIT_J = re.compile(r"J(?<=\dJ)")  # a literal first, so the engine skips to each "J"
 # Words before "District 5" that make it some other kind of district.
 _NOT_SCHOOL_DISTRICT = _word_set(
@@ -767,7 +860,60 @@ _NOT_PLACE_CODE = _word_set(
 )
 
 
-def _district_codes(text: str) -> Iterator[tuple[int, int]]:
+# --- one scan for the rare cues -----------------------------------------------------------
+#
+# Phone runs, street suffixes, school words and district-code cues are each searched
+# for over the whole text, and most responses hold none of them; each search costs a
+# pass of the engine over every character. _CUE matches where any of them would (for
+# a phone run: one that starts with an ASCII character, see _first_cue), so one pass
+# tells most texts that none can match, and otherwise where the first one is: none of
+# the four starts before it, so each search can start there. Only where a match starts
+# matters, so the alternatives are grouped by first character, each group starting
+# with that character: the engine then skips to the next of those characters quickly
+# and rejects a group by its first character alone.
+
+
+def _cue_pattern() -> re.Pattern[str]:
+    rests: dict[str, list[str]] = {}
+    words = [w + r"\b" for w in _STREET_SUFFIXES + _SCHOOL_SUFFIXES] + list(_CODE_CUE_STRINGS)
+    for word in words:
+        assert word[0].isalpha(), word  # a literal first letter
+        rests.setdefault(word[0], []).append(word[1:])
+    groups = [f"{letter}(?:{'|'.join(rest)})" for letter, rest in sorted(rests.items())]
+    # _PHONE_RUN after its first character, without its optional tail.
+    run = r"(?:(?<=\d)" + _RUN_CHAR + r"{7}|(?<=[+(])\d" + _RUN_CHAR + r"{6})"
+    groups += [re.escape(first) + run for first in "0123456789+("]
+    return re.compile("|".join(groups))
+
+
+_CUE = _cue_pattern()
+_NON_ASCII_DIGIT = re.compile(r"[\x80-\U0010ffff](?<=\d)")
+
+
+def _first_cue(text: str) -> int | None:
+    """Where the first match of _PHONE_RUN, _STREET_SUFFIX_WORD, _SCHOOL_HINT or
+    _CODE_CUES may start (no match starts before it), or None if none can match."""
+    found = _CUE.search(text)
+    cue = None if found is None else found.start()
+    if text.isascii():
+        return cue
+    # A phone run may also start with a non-ASCII digit ("\u0663"): find the first one.
+    # Non-ASCII characters become "?" in the encoded copy, found by the byte search;
+    # after a few that are not digits the regex looks through the rest.
+    encoded = text.encode("ascii", "replace")
+    limit = len(text) if cue is None else cue
+    pos = encoded.find(b"?", 0, limit)
+    for _ in range(16):
+        if pos < 0:
+            return cue
+        if text[pos].isdecimal():
+            return pos
+        pos = encoded.find(b"?", pos + 1, limit)
+    digit = _NON_ASCII_DIGIT.search(text, pos, limit)
+    return cue if digit is None else digit.start()
+
+
+def _district_codes(text: str, cue: int | None) -> Iterator[tuple[int, int]]:
     for m in _DISTRICT_WORD.finditer(text):
         start = m.start()
         if _follows_word(text, start):
@@ -780,7 +926,7 @@ def _district_codes(text: str) -> Iterator[tuple[int, int]]:
                 break
             start = word_start
         yield start, m.end()
-    cues = _CODE_CUES.search(text) is not None
+    cues = cue is not None and _CODE_CUES.search(text, cue) is not None
     if cues and ("SD" in text or "SA" in text or "RSU" in text or "AOS" in text or "AEA" in text or "IU" in text):
         for m in _DISTRICT_ACRONYM.finditer(text):
             start = m.start()
@@ -900,8 +1046,18 @@ _PARTICLE = (
 _NAME_GAP = r"(?:[ \t]++|[ \t]*+\n[ \t]*+)"  # a soft line break may fall inside a name
 # A capitalised word followed by another capitalised word or a particle: the only
 # places where a name of two or more parts can start.
+#
+# Written for speed, with the same matches: in the word, "[a-z]*+" first (a plain set,
+# faster than the category test) takes what the possessive "[^\W\d_]*+" would, which
+# then takes the rest; in the look-ahead, which only asks whether some particle and a
+# space follow, the particles that begin with another particle and a space ("de la",
+# "van der") are left out and the rest written as a tree of first letters, so a
+# lower-case word is rejected after a few tests instead of 27.
 _NAME_START = re.compile(
-    _NAME_TOKEN + r"(?=" + _NAME_GAP + r"(?:[" + _CAPITAL_CLASS + r"]|" + _PARTICLE + r"[ \t]))"
+    r"[" + _CAPITAL_CLASS + r"](?<![\w'’\-][" + _CAPITAL_CLASS + r"])"
+    r"[a-z]*+[^\W\d_]*+(?:['’][^\W\d_]++|-[^\W\d_]++)*+"
+    r"(?=" + _NAME_GAP + r"(?:[" + _CAPITAL_CLASS + r"]|(?:d(?:el(?:la)?|e[rn]?|as?|os?|i|u)|v[ao]n|l[ea]|bin|ibn"
+    r"|[ae]l|te[rn])[ \t]))"
 )
 # What may follow a first name: an initial, "R." (not "D.C.") or a bare letter before
 # punctuation or lower case (groups 1-2); or a word, after an optional particle (group 3).
