@@ -75,14 +75,11 @@ def restore(value: str) -> str:
     return value[1:] if value.startswith("'") else value
 
 
-# A quote followed by a trigger, in the quoted output: the start of a field that starts
-# with a trigger when that quote opens the field. Every line ends in a closing quote and
-# "\r\n", so "\r" is only a candidate after a quote that starts the text or follows a
-# comma or a line end, as an opening quote does (the parity test below decides);
-# otherwise each of 580,000 line ends would be a candidate, looked at in Python.
-_QUOTE_THEN_TRIGGER = re.compile(
-    '"[' + re.escape("".join(t for t in FORMULA_TRIGGERS if t != "\r")) + ']|(?<![^,\n])"\r'
-)
+# An opening quote followed by a trigger, in the quoted output: a quote that follows a
+# comma or a line end, then a trigger (the quote that starts the text is looked at on
+# its own). The scan stops at each comma, not at each of the twice as many quotes: at
+# 100,000 decisions the scores file holds 10.5 million quotes (1.40 s -> 0.29 s).
+_FIELD_STARTS_WITH_TRIGGER = re.compile('[,\\n]"[' + re.escape("".join(FORMULA_TRIGGERS)) + "]")
 
 
 def _neutralise_fields(text: str) -> str:
@@ -97,11 +94,14 @@ def _neutralise_fields(text: str) -> str:
     """
     pieces: list[str] = []
     done = counted = quotes = 0
-    for match in _QUOTE_THEN_TRIGGER.finditer(text):
-        at = match.start()
+    if text[:1] == '"' and text[1:2] and text[1] in FORMULA_TRIGGERS:
+        pieces.append("\"'")
+        done = 1
+    for match in _FIELD_STARTS_WITH_TRIGGER.finditer(text):
+        at = match.start() + 1  # the quote
         quotes += text.count('"', counted, at)
         counted = at
-        if quotes % 2 == 0 and (at == 0 or text[at - 1] in ",\n"):
+        if quotes % 2 == 0:
             pieces.append(text[done : at + 1])
             pieces.append("'")
             done = at + 1
