@@ -23,7 +23,10 @@ from textual.strip import Strip
 
 from mcreview.core.textsafe import visible_controls
 
-CELL_PADDING = 1  # a space each side of a cell, as DataTable draws them
+# One space between columns and at each edge (DataTable puts two between columns): the
+# queue's eight columns then fit 80 cells with ids of 15 characters and the assessor
+# column showing, and no horizontal scrollbar is drawn for a column or two past the edge.
+COLUMN_GAP = " "
 
 
 class QueueTable(ScrollView, can_focus=True):
@@ -66,7 +69,7 @@ class QueueTable(ScrollView, can_focus=True):
             widths = [max(width, cell_len(cell)) for width, cell in zip(widths, row, strict=True)]
         self.widths = widths
         self.cursor_row = max(0, min(self.cursor_row, len(self.rows) - 1))
-        line_width = sum(widths) + 2 * CELL_PADDING * len(widths)
+        line_width = sum(widths) + len(COLUMN_GAP) * (len(widths) + 1)
         self.virtual_size = Size(line_width, len(self.rows) + 1)  # + the header
         self.scroll_to(y=min(self.scroll_y, self.max_row_scroll()), animate=False)
         self.refresh()
@@ -147,8 +150,8 @@ class QueueTable(ScrollView, can_focus=True):
         return self.line(self.rows[index], style, width)
 
     def line(self, cells: Sequence[str], style: Style, width: int) -> Strip:
-        pad = " " * CELL_PADDING
-        text = "".join(pad + set_cell_size(cell, size) + pad for cell, size in zip(cells, self.widths, strict=False))
+        gap = COLUMN_GAP
+        text = gap + gap.join(set_cell_size(cell, size) for cell, size in zip(cells, self.widths, strict=False)) + gap
         scroll_x = int(self.scroll_x)
         return Strip([Segment(text, style)]).crop_extend(scroll_x, scroll_x + width, style)
 
