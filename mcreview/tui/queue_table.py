@@ -64,12 +64,9 @@ class QueueTable(ScrollView, can_focus=True):
         the new rows). Cells are data: control characters are shown, never sent."""
         self.header = tuple(visible_controls(cell, keep_layout=False) for cell in header)
         self.rows = [tuple(visible_controls(cell, keep_layout=False) for cell in row) for row in rows]
-        widths = [cell_len(cell) for cell in self.header]
-        for row in self.rows:
-            widths = [max(width, cell_len(cell)) for width, cell in zip(widths, row, strict=True)]
-        self.widths = widths
+        self.widths = [max(map(cell_len, column)) for column in zip(self.header, *self.rows, strict=True)]
         self.cursor_row = max(0, min(self.cursor_row, len(self.rows) - 1))
-        line_width = sum(widths) + len(COLUMN_GAP) * (len(widths) + 1)
+        line_width = sum(self.widths) + len(COLUMN_GAP) * (len(self.widths) + 1)
         self.virtual_size = Size(line_width, len(self.rows) + 1)  # + the header
         self.scroll_to(y=min(self.scroll_y, self.max_row_scroll()), animate=False)
         self.refresh()
